@@ -1,0 +1,72 @@
+import { Construct } from 'constructs';
+
+import { AssetName } from './assets';
+import { AzapiResource } from './azapi/resource';
+import { LocalUpload } from './local-upload';
+import { IMlWorkspace } from './ml-workspace';
+import { guidFromHash, hashStrings } from './private/files';
+import { AssetKind } from './private/references';
+
+const API_VERSION = '2025-09-01';
+
+/** The name az ml gives an environment defined inline in a deployment. */
+export const ANONYMOUS_ENVIRONMENT_NAME = 'CliV2AnonymousEnvironment';
+
+export interface AssetVersionProps {
+  readonly workspace: IMlWorkspace;
+  readonly kind: AssetKind;
+  /** A local file or folder to upload first. */
+  readonly sourcePath?: string;
+  /** Content that names an asset without upload (image + conda file). */
+  readonly contentKey?: string[];
+  /** For error messages. */
+  readonly field: string;
+  /** @default - anonymous, named by content */
+  readonly asset?: AssetName;
+  /** `properties` of the version, given the upload if any. */
+  readonly properties: (upload: LocalUpload | undefined) => { [key: string]: unknown };
+}
+
+/**
+ * A registered model, code or environment version, content-addressed: new
+ * content gives a new version (created before the old one goes), unchanged
+ * content no diff.
+ */
+export class AssetVersion extends Construct {
+  /** ARM id of the version. */
+  public readonly versionId: string;
+  public readonly upload?: LocalUpload;
+  public readonly resource: AzapiResource;
+
+  constructor(scope: Construct, id: string, props: AssetVersionProps) {
+    super(scope, id);
+
+    if (props.sourcePath !== undefined) {
+      this.upload = new LocalUpload(this, 'Upload', {
+        workspace: props.workspace,
+        sourcePath: props.sourcePath,
+        field: props.field,
+      });
+    }
+    const hash = this.upload?.contentHash ?? hashStrings(...(props.contentKey ?? []));
+    const anonymous = props.asset === undefined;
+    const name =
+      props.asset?.name ?? (props.kind === 'environments' ? ANONYMOUS_ENVIRONMENT_NAME : guidFromHash(hash));
+    const version = props.asset?.version ?? (props.kind === 'environments' ? hash.slice(0, 32) : '1');
+
+    this.resource = new AzapiResource(this, 'Resource', {
+      type: `Microsoft.MachineLearningServices/workspaces/${props.kind}/versions@${API_VERSION}`,
+      name: version,
+      parentId: `${props.workspace.workspaceId}/${props.kind}/${name}`,
+      body: {
+        properties: {
+          ...props.properties(this.upload),
+          ...(anonymous ? { isAnonymous: true } : {}),
+        },
+      },
+      dependsOn: this.upload ? [this.upload.blobs] : undefined,
+      lifecycle: { createBeforeDestroy: true },
+    });
+    this.versionId = this.resource.id;
+  }
+}

@@ -1,0 +1,395 @@
+import { Sleep } from '@cdktf/provider-time/lib/sleep';
+import { dependable, ITerraformDependable, Lazy, TerraformResource, Token } from 'cdktf';
+import { Construct } from 'constructs';
+
+import { AzapiResource } from './azapi/resource';
+import { AzapiResourceAction } from './azapi/resource-action';
+import { AzapiUpdateResource } from './azapi/update-resource';
+import { BuiltInRole, IGrantee } from './grants';
+import { IMlWorkspace } from './ml-workspace';
+import { OnlineDeployment, OnlineDeploymentOptions } from './online-deployment';
+import { grantRole } from './private/role-assignment';
+import { checkInteger, checkOnlineName, fail, isUnresolved } from './private/validation';
+import { IUserAssignedIdentity, UserAssignedIdentity } from './user-assigned-identity';
+
+/** ARM type of managed online endpoints, with the API version this library speaks. */
+export const ONLINE_ENDPOINT_TYPE = 'Microsoft.MachineLearningServices/workspaces/onlineEndpoints@2025-09-01';
+
+/** How callers authenticate to the endpoint (`properties.authMode`). */
+export enum AuthMode {
+  /** Static keys (the tutorial's choice). */
+  KEY = 'Key',
+  /** Azure ML tokens, which expire. */
+  AML_TOKEN = 'AMLToken',
+  /** Microsoft Entra tokens. */
+  AAD_TOKEN = 'AADToken',
+}
+
+/** Which managed identity the endpoint runs as. */
+export enum IdentityType {
+  /** Created with the endpoint; Azure ML grants it registry and workspace storage access. */
+  SYSTEM_ASSIGNED = 'SystemAssigned',
+  /** Exists before the endpoint; every role it needs is granted here first. */
+  USER_ASSIGNED = 'UserAssigned',
+}
+
+export interface ManagedEndpointWithIdentityProps {
+  readonly workspace: IMlWorkspace;
+  /**
+   * Endpoint name: 3-32 characters, a letter first, letters, digits and
+   * hyphens, a letter or digit last; unique in the Azure region.
+   */
+  readonly endpointName: string;
+  /**
+   * The kind of identity. `USER_ASSIGNED` without `userAssignedIdentity`
+   * creates an identity named `<endpointName>-identity`.
+   * @default - USER_ASSIGNED when `userAssignedIdentity` is given, else SYSTEM_ASSIGNED
+   */
+  readonly identityType?: IdentityType;
+  /**
+   * The user-assigned identity to run as.
+   * @default - none (see `identityType`)
+   */
+  readonly userAssignedIdentity?: IUserAssignedIdentity;
+  /** @default AuthMode.KEY */
+  readonly authMode?: AuthMode;
+  /**
+   * Accept scoring requests from the public internet.
+   * @default true
+   */
+  readonly publicNetworkAccess?: boolean;
+  /** @default - none */
+  readonly description?: string;
+  /** @default - none */
+  readonly tags?: { [key: string]: string };
+  /**
+   * Seconds to wait after the identity's role assignments before what runs
+   * as the identity starts (role propagation takes minutes).
+   * @default 120
+   */
+  readonly roleAssignmentWaitSeconds?: number;
+  /**
+   * Live traffic in percent per deployment name; the values sum to 100.
+   * @default - 100 to the only deployment; required with several
+   */
+  readonly traffic?: { [deploymentName: string]: number };
+  /**
+   * Percent of live traffic copied to a deployment that gets no live
+   * traffic (at most 50).
+   * @default - no mirroring
+   */
+  readonly mirrorTraffic?: { [deploymentName: string]: number };
+  /**
+   * Read the endpoint's keys into Terraform (sensitive) with `listKeys`.
+   * @default false
+   */
+  readonly retrieveKeys?: boolean;
+}
+
+/**
+ * A managed online endpoint running as a managed identity, with its
+ * deployments and traffic. Role assignments granted to it order what runs as
+ * the identity after them and after a propagation wait.
+ */
+export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
+  public readonly endpointName: string;
+  /** ARM id of the endpoint. */
+  public readonly endpointId: string;
+  /** Principal (object) id of the identity the endpoint runs as. */
+  public readonly principalId: string;
+  /** Client id of the user-assigned identity, if any. */
+  public readonly clientId?: string;
+  public readonly identityType: IdentityType;
+  /** The user-assigned identity, if any. */
+  public readonly userAssignedIdentity?: IUserAssignedIdentity;
+  /** URL that takes scoring requests. */
+  public readonly scoringUri: string;
+  /** URL of the endpoint's OpenAPI document. */
+  public readonly swaggerUri: string;
+  public readonly workspace: IMlWorkspace;
+  public readonly location: string;
+  public readonly resource: AzapiResource;
+
+  private readonly props: ManagedEndpointWithIdentityProps;
+  private readonly grantsMade: ITerraformDependable[] = [];
+  private readonly deploymentsAdded: OnlineDeployment[] = [];
+  private wait?: Sleep;
+  private trafficRouting?: AzapiUpdateResource;
+  private traffic?: { [name: string]: number };
+  private mirrorTraffic?: { [name: string]: number };
+  private keys?: AzapiResourceAction;
+
+  constructor(scope: Construct, id: string, props: ManagedEndpointWithIdentityProps) {
+    super(scope, id);
+    checkOnlineName('endpointName', props.endpointName);
+    checkInteger('roleAssignmentWaitSeconds', props.roleAssignmentWaitSeconds ?? 0, 0);
+    if (props.identityType === IdentityType.SYSTEM_ASSIGNED && props.userAssignedIdentity) {
+      fail('identityType', props.identityType, 'must be UserAssigned when `userAssignedIdentity` is given');
+    }
+    this.props = props;
+    this.workspace = props.workspace;
+    this.endpointName = props.endpointName;
+    this.location = props.workspace.location;
+    this.traffic = props.traffic;
+    this.mirrorTraffic = props.mirrorTraffic;
+    this.identityType =
+      props.identityType ?? (props.userAssignedIdentity ? IdentityType.USER_ASSIGNED : IdentityType.SYSTEM_ASSIGNED);
+
+    if (this.identityType === IdentityType.USER_ASSIGNED) {
+      this.userAssignedIdentity =
+        props.userAssignedIdentity ??
+        new UserAssignedIdentity(this, 'Identity', {
+          name: `${props.endpointName}-identity`,
+          resourceGroupName: props.workspace.resourceGroupName,
+          location: props.workspace.location,
+          tags: props.tags,
+        });
+    }
+
+    this.resource = new AzapiResource(this, 'Resource', {
+      type: ONLINE_ENDPOINT_TYPE,
+      name: props.endpointName,
+      parentId: props.workspace.workspaceId,
+      location: this.location,
+      identity: this.userAssignedIdentity
+        ? { type: IdentityType.USER_ASSIGNED, identityIds: [this.userAssignedIdentity.identityId] }
+        : { type: IdentityType.SYSTEM_ASSIGNED },
+      // traffic is set by TrafficRouting once the deployments exist
+      body: {
+        properties: {
+          authMode: props.authMode ?? AuthMode.KEY,
+          publicNetworkAccess: props.publicNetworkAccess === false ? 'Disabled' : 'Enabled',
+          ...(props.description !== undefined ? { description: props.description } : {}),
+        },
+      },
+      tags: props.tags,
+      responseExportValues: ['properties.scoringUri', 'properties.swaggerUri'],
+      // a system-assigned identity cannot become another kind in place
+      replaceTriggersExternalValues: [this.identityType],
+    });
+
+    this.endpointId = this.resource.id;
+    this.scoringUri = Token.asString(this.resource.outputValue('properties.scoringUri'));
+    this.swaggerUri = Token.asString(this.resource.outputValue('properties.swaggerUri'));
+    this.principalId = this.userAssignedIdentity?.principalId ?? this.resource.identityPrincipalId;
+    this.clientId = this.userAssignedIdentity?.clientId;
+
+    if (this.userAssignedIdentity) {
+      // grants made to the identity before the endpoint existed
+      this.userAssignedIdentity.grants.forEach((g) => this.orderAfterGrant(g));
+      this.grantWorkspaceAccess(this.userAssignedIdentity);
+    }
+    if (props.retrieveKeys) this.retrieveKeys();
+
+    this.node.addValidation({ validate: () => this.validateTraffic() });
+  }
+
+  /** The deployments added so far. */
+  public get deployments(): readonly OnlineDeployment[] {
+    return this.deploymentsAdded;
+  }
+
+  /**
+   * The environment variables that tell a scoring script which identity it
+   * runs as: `IDENTITY_KIND`, and `UAI_CLIENT_ID` for a user-assigned one.
+   */
+  public get identityEnvironmentVariables(): { [name: string]: string } {
+    return this.clientId
+      ? { IDENTITY_KIND: 'user_assigned', UAI_CLIENT_ID: this.clientId }
+      : { IDENTITY_KIND: 'system_assigned' };
+  }
+
+  /**
+   * Adds a deployment. The name is also the construct id, so it must be a
+   * literal; for a name known only after apply, create an `OnlineDeployment`
+   * with an id of your own.
+   */
+  public addDeployment(deploymentName: string, options: OnlineDeploymentOptions): OnlineDeployment {
+    if (isUnresolved(deploymentName)) {
+      fail(
+        'deploymentName',
+        deploymentName,
+        'must be a literal in addDeployment (it becomes the construct id); use ' +
+          "new OnlineDeployment(endpoint, 'Id', { deploymentName, ... }) for a value known after apply",
+      );
+    }
+    return new OnlineDeployment(this, deploymentName, { ...options, endpoint: this, deploymentName });
+  }
+
+  /**
+   * Sets live traffic per deployment name (percent, summing to 100), and
+   * optionally mirrored traffic. Checked at synth.
+   */
+  public setTraffic(traffic: { [deploymentName: string]: number }, mirrorTraffic?: { [deploymentName: string]: number }): void {
+    this.traffic = { ...traffic };
+    this.mirrorTraffic = mirrorTraffic ? { ...mirrorTraffic } : undefined;
+  }
+
+  /**
+   * The endpoint's keys, read with `listKeys` into Terraform state (sensitive).
+   * Keys are write-only on the endpoint itself and always read back as null.
+   */
+  public retrieveKeys(): { primaryKey: string; secondaryKey: string } {
+    this.keys ??= new AzapiResourceAction(this, 'Keys', {
+      type: ONLINE_ENDPOINT_TYPE,
+      resourceId: this.endpointId,
+      action: 'listKeys',
+      method: 'POST',
+      sensitiveResponseExportValues: ['primaryKey', 'secondaryKey'],
+    });
+    return {
+      primaryKey: Token.asString(this.keys.sensitiveOutputValue('primaryKey')),
+      secondaryKey: Token.asString(this.keys.sensitiveOutputValue('secondaryKey')),
+    };
+  }
+
+  /** @internal orders the identity's consumers after a new grant. */
+  public recordGrant(grant: ITerraformDependable): void {
+    this.userAssignedIdentity?.recordGrant?.(grant);
+    this.orderAfterGrant(grant);
+  }
+
+  /** @internal called by OnlineDeployment. */
+  public registerDeployment(deployment: OnlineDeployment): void {
+    if (this.deploymentsAdded.some((d) => d.deploymentName === deployment.deploymentName)) {
+      fail('deploymentName', deployment.deploymentName, `must be unique within endpoint '${this.endpointName}'`);
+    }
+    this.deploymentsAdded.push(deployment);
+    if (!this.userAssignedIdentity) {
+      for (const g of this.grantsMade) addDependsOn(deployment.resource, g);
+      if (this.wait) addDependsOn(deployment.resource, this.wait);
+    }
+    addDependsOn(this.routing(), deployment.resource);
+  }
+
+  private orderAfterGrant(grant: ITerraformDependable): void {
+    this.grantsMade.push(grant);
+    const wait = this.propagationWait();
+    addDependsOn(wait, grant);
+    if (this.userAssignedIdentity) {
+      addDependsOn(this.resource, grant);
+    } else {
+      for (const d of this.deploymentsAdded) addDependsOn(d.resource, grant);
+    }
+  }
+
+  private grantWorkspaceAccess(identity: IUserAssignedIdentity): void {
+    const ws = this.workspace;
+    if (ws.containerRegistryId === undefined) {
+      fail(
+        'workspace',
+        ws.node.path,
+        'must have a container registry for a user-assigned identity (AcrPull is granted before ' +
+          'the endpoint exists): create the workspace with `containerRegistry: true`',
+      );
+    }
+    grantRole(this, 'WorkspaceRegistryPull', {
+      scope: ws.containerRegistryId,
+      roleDefinitionName: BuiltInRole.ACR_PULL,
+      grantee: this.identityGrantee(identity),
+      description: 'Lets the endpoint pull its environment image.',
+    });
+    grantRole(this, 'WorkspaceStorageRead', {
+      scope: ws.storageAccountId,
+      roleDefinitionName: BuiltInRole.STORAGE_BLOB_DATA_READER,
+      grantee: this.identityGrantee(identity),
+      description: 'Lets the endpoint read its model and code from the workspace storage.',
+    });
+  }
+
+  private identityGrantee(identity: IUserAssignedIdentity): IGrantee {
+    return { principalId: identity.principalId, recordGrant: (g) => this.recordGrant(g) };
+  }
+
+  private propagationWait(): Sleep {
+    if (this.wait) return this.wait;
+    this.wait = new Sleep(this, 'RolePropagationWait', {
+      createDuration: `${this.props.roleAssignmentWaitSeconds ?? 120}s`,
+    });
+    if (this.userAssignedIdentity) {
+      addDependsOn(this.resource, this.wait);
+    } else {
+      for (const d of this.deploymentsAdded) addDependsOn(d.resource, this.wait);
+    }
+    return this.wait;
+  }
+
+  private routing(): AzapiUpdateResource {
+    this.trafficRouting ??= new AzapiUpdateResource(this, 'TrafficRouting', {
+      type: ONLINE_ENDPOINT_TYPE,
+      resourceId: this.endpointId,
+      body: Lazy.anyValue({ produce: () => this.trafficBody() }) as never,
+      // an update of the endpoint PUTs a body without traffic, which resets it:
+      // route again after every change of the endpoint
+      lifecycle: { replaceTriggeredBy: [this.resource] },
+    });
+    return this.trafficRouting;
+  }
+
+  private effectiveTraffic(): { [name: string]: number } {
+    if (this.traffic) return this.traffic;
+    if (this.deploymentsAdded.length === 1) return { [this.deploymentsAdded[0].deploymentName]: 100 };
+    return {};
+  }
+
+  private trafficBody(): object {
+    return {
+      properties: {
+        traffic: this.effectiveTraffic(),
+        ...(this.mirrorTraffic ? { mirrorTraffic: this.mirrorTraffic } : {}),
+      },
+    };
+  }
+
+  private validateTraffic(): string[] {
+    const errors: string[] = [];
+    const names = this.deploymentsAdded.map((d) => d.deploymentName);
+    const known = new Set(names);
+    if (this.deploymentsAdded.length > 1 && !this.traffic) {
+      errors.push(
+        `\`traffic\` must be set when endpoint '${this.endpointName}' has several deployments ` +
+          `(${names.join(', ')}): give each a percentage, summing to 100; got nothing`,
+      );
+    }
+    const check = (field: string, map: { [k: string]: number } | undefined, max: number) => {
+      for (const [name, pct] of Object.entries(map ?? {})) {
+        if (!known.has(name) && !isUnresolved(name)) {
+          errors.push(
+            `\`${field}\` names deployment '${name}', which endpoint '${this.endpointName}' does not have ` +
+              `(deployments: ${names.join(', ') || 'none'})`,
+          );
+        }
+        if (!isUnresolved(pct) && (!Number.isInteger(pct) || pct < 0 || pct > max)) {
+          errors.push(`\`${field}.${name}\` must be a whole percentage from 0 to ${max}; got ${pct}`);
+        }
+      }
+    };
+    check('traffic', this.traffic, 100);
+    check('mirrorTraffic', this.mirrorTraffic, 50);
+    const values = Object.values(this.traffic ?? {});
+    if (this.traffic && values.length > 0 && !values.some(isUnresolved)) {
+      const sum = values.reduce((a, b) => a + b, 0);
+      if (sum !== 100) errors.push(`\`traffic\` values must sum to 100; got ${sum} (${JSON.stringify(this.traffic)})`);
+    }
+    for (const [name, pct] of Object.entries(this.mirrorTraffic ?? {})) {
+      const live = this.effectiveTraffic()[name];
+      if (live !== undefined && live !== 0 && pct !== 0) {
+        errors.push(
+          `\`mirrorTraffic.${name}\` must target a deployment without live traffic; got ${pct} while \`traffic.${name}\` is ${live}`,
+        );
+      }
+    }
+    return errors;
+  }
+}
+
+const added = new WeakMap<TerraformResource, Set<ITerraformDependable>>();
+
+/** Adds a `depends_on` edge once, whenever the dependency becomes known. */
+function addDependsOn(resource: TerraformResource, dep: ITerraformDependable): void {
+  const seen = added.get(resource) ?? new Set<ITerraformDependable>();
+  added.set(resource, seen);
+  if (seen.has(dep)) return;
+  seen.add(dep);
+  resource.dependsOn = [...(resource.dependsOn ?? []), dependable(dep)];
+}

@@ -1,0 +1,273 @@
+import { ApplicationInsights } from '@cdktf/provider-azurerm/lib/application-insights';
+import { ContainerRegistry } from '@cdktf/provider-azurerm/lib/container-registry';
+import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
+import { KeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
+import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
+import { MachineLearningWorkspace } from '@cdktf/provider-azurerm/lib/machine-learning-workspace';
+import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
+import { Sleep } from '@cdktf/provider-time/lib/sleep';
+import { ITerraformDependable, Token } from 'cdktf';
+import { Construct, IConstruct } from 'constructs';
+
+import { DataAzapiResource } from './azapi/data-resource';
+import { BuiltInRole } from './grants';
+import { parseWorkspaceId, segment, WorkspaceIdParts } from './private/arm';
+import { deriveUniqueName } from './private/naming';
+import { grantRole } from './private/role-assignment';
+import { secureStorageAccountSettings } from './private/storage';
+import { checkStorageAccountName } from './private/validation';
+
+/** The ARM API version of the workspace data source. */
+const WORKSPACE_TYPE = 'Microsoft.MachineLearningServices/workspaces@2025-09-01';
+
+/** An Azure Machine Learning workspace, created here or imported. */
+export interface IMlWorkspace extends IConstruct {
+  /** ARM id of the workspace. */
+  readonly workspaceId: string;
+  /** The workspace's immutable GUID (`properties.workspaceId`). */
+  readonly workspaceGuid: string;
+  readonly workspaceName: string;
+  readonly resourceGroupName: string;
+  readonly subscriptionId: string;
+  /** Azure region of the workspace. */
+  readonly location: string;
+  /** ARM id of the workspace's default storage account. */
+  readonly storageAccountId: string;
+  readonly storageAccountName: string;
+  /**
+   * Container of the default blob datastore (`workspaceblobstore`):
+   * `azureml-blobstore-<workspace GUID>`.
+   */
+  readonly datastoreContainerName: string;
+  /**
+   * ARM id of the workspace's container registry. Azure ML creates one on the
+   * first image build when the workspace has none, so this may be unknown.
+   */
+  readonly containerRegistryId?: string;
+  /**
+   * What uploads into the workspace storage must wait for (the deployer's
+   * data role), if anything.
+   */
+  readonly uploadDependencies: ITerraformDependable[];
+}
+
+export interface MlWorkspaceProps {
+  readonly resourceGroupName: string;
+  readonly location: string;
+  /**
+   * Prefix of every name derived here (workspace, storage, key vault, ...).
+   * @default 'mlendpoint'
+   */
+  readonly namePrefix?: string;
+  /**
+   * Name of the workspace's storage account.
+   * @default - derived from `namePrefix` with a stable unique suffix
+   */
+  readonly storageAccountName?: string;
+  /**
+   * Create a container registry (Basic, admin user off) with the workspace.
+   * A user-assigned endpoint identity must be granted AcrPull on it before
+   * the endpoint exists, so it needs one from the start.
+   * @default false
+   */
+  readonly containerRegistry?: boolean;
+  /**
+   * Grant whoever runs Terraform `Storage Blob Data Contributor` on the
+   * workspace storage, and order asset uploads after it. Needed when the
+   * azurerm provider uses Entra ID for storage (`storage_use_azuread`).
+   * @default true
+   */
+  readonly grantDeployerDataAccess?: boolean;
+  /**
+   * Seconds to wait after the deployer's grant before uploading.
+   * @default 60
+   */
+  readonly roleAssignmentWaitSeconds?: number;
+  /** @default - none */
+  readonly tags?: { [key: string]: string };
+}
+
+/** Attributes of an existing workspace, for `fromWorkspaceId`. */
+export interface MlWorkspaceImportProps {
+  /**
+   * Order uploads into the workspace storage after these (e.g. a grant of a
+   * data role to the deployer made elsewhere).
+   * @default - none
+   */
+  readonly uploadDependencies?: ITerraformDependable[];
+}
+
+/**
+ * An Azure ML workspace with its storage account, key vault and Application
+ * Insights (on a Log Analytics workspace), or an existing one.
+ */
+export class MlWorkspace extends Construct implements IMlWorkspace {
+  /**
+   * Imports an existing workspace by its ARM id. Its GUID, region, storage
+   * account and registry are read at plan time.
+   */
+  public static fromWorkspaceId(
+    scope: Construct,
+    id: string,
+    workspaceId: string,
+    props: MlWorkspaceImportProps = {},
+  ): IMlWorkspace {
+    const parts = parseWorkspaceId('workspaceId', workspaceId);
+    return new ImportedWorkspace(scope, id, workspaceId, parts, props);
+  }
+
+  public readonly workspaceId: string;
+  public readonly workspaceGuid: string;
+  public readonly workspaceName: string;
+  public readonly resourceGroupName: string;
+  public readonly subscriptionId: string;
+  public readonly location: string;
+  public readonly storageAccountId: string;
+  public readonly storageAccountName: string;
+  public readonly datastoreContainerName: string;
+  public readonly containerRegistryId?: string;
+  public readonly uploadDependencies: ITerraformDependable[] = [];
+  /** The workspace resource. */
+  public readonly resource: MachineLearningWorkspace;
+
+  constructor(scope: Construct, id: string, props: MlWorkspaceProps) {
+    super(scope, id);
+    const prefix = props.namePrefix ?? 'mlendpoint';
+    const seed = props.resourceGroupName;
+    if (props.storageAccountName !== undefined) {
+      checkStorageAccountName('storageAccountName', props.storageAccountName);
+    }
+
+    const client = new DataAzurermClientConfig(this, 'ClientConfig');
+    const workspaceName = `${prefix}-ws`;
+    const common = { resourceGroupName: props.resourceGroupName, location: props.location, tags: props.tags };
+
+    // Azure ML reads its own storage with the account key: keys stay on here
+    const storage = new StorageAccount(this, 'Storage', {
+      ...common,
+      ...secureStorageAccountSettings(),
+      name:
+        props.storageAccountName ??
+        deriveUniqueName(prefix, this.node, { maxLength: 24, allowHyphens: false, seed }),
+      accountReplicationType: 'LRS',
+      sharedAccessKeyEnabled: true,
+    });
+
+    const keyVault = new KeyVault(this, 'KeyVault', {
+      ...common,
+      name: deriveUniqueName(`${prefix}-kv-`, this.node, { maxLength: 24, allowHyphens: true, seed }),
+      tenantId: client.tenantId,
+      skuName: 'standard',
+      rbacAuthorizationEnabled: true,
+      purgeProtectionEnabled: false,
+    });
+
+    const logs = new LogAnalyticsWorkspace(this, 'Logs', {
+      ...common,
+      name: `${prefix}-logs`,
+      sku: 'PerGB2018',
+      retentionInDays: 30,
+    });
+
+    const insights = new ApplicationInsights(this, 'Insights', {
+      ...common,
+      name: `${prefix}-insights`,
+      applicationType: 'web',
+      workspaceId: logs.id,
+    });
+
+    const registry = props.containerRegistry
+      ? new ContainerRegistry(this, 'Registry', {
+          ...common,
+          name: deriveUniqueName(prefix, this.node, { maxLength: 50, allowHyphens: false, seed: `${seed}/acr` }),
+          sku: 'Basic',
+          adminEnabled: false,
+        })
+      : undefined;
+
+    this.resource = new MachineLearningWorkspace(this, 'Resource', {
+      ...common,
+      name: workspaceName,
+      storageAccountId: storage.id,
+      keyVaultId: keyVault.id,
+      applicationInsightsId: insights.id,
+      containerRegistryId: registry?.id,
+      identity: { type: 'SystemAssigned' },
+      publicNetworkAccessEnabled: true,
+    });
+
+    this.workspaceId = this.resource.id;
+    this.workspaceGuid = this.resource.workspaceId;
+    // literals, so that what only needs the names does not wait for the workspace
+    this.workspaceName = workspaceName;
+    this.resourceGroupName = props.resourceGroupName;
+    this.subscriptionId = client.subscriptionId;
+    this.location = props.location;
+    this.storageAccountId = storage.id;
+    this.storageAccountName = storage.name;
+    this.datastoreContainerName = `azureml-blobstore-${this.workspaceGuid}`;
+    this.containerRegistryId = registry?.id;
+
+    if (props.grantDeployerDataAccess ?? true) {
+      const grant = grantRole(this, 'DeployerDataAccess', {
+        scope: `${storage.id}/blobServices/default/containers/${this.datastoreContainerName}`,
+        roleDefinitionName: BuiltInRole.STORAGE_BLOB_DATA_CONTRIBUTOR,
+        grantee: { principalId: client.objectId },
+        // the deployer may be a user or a service principal
+        servicePrincipal: false,
+        description: 'Lets the Terraform runner upload model and code assets.',
+      });
+      grant.node.addDependency(this.resource);
+      const wait = new Sleep(this, 'DeployerDataAccessWait', {
+        createDuration: `${props.roleAssignmentWaitSeconds ?? 60}s`,
+        triggers: { role_assignment_id: grant.id },
+      });
+      this.uploadDependencies.push(wait);
+    }
+  }
+}
+
+class ImportedWorkspace extends Construct implements IMlWorkspace {
+  public readonly workspaceGuid: string;
+  public readonly workspaceName: string;
+  public readonly resourceGroupName: string;
+  public readonly subscriptionId: string;
+  public readonly location: string;
+  public readonly storageAccountId: string;
+  public readonly storageAccountName: string;
+  public readonly datastoreContainerName: string;
+  public readonly containerRegistryId: string;
+  public readonly uploadDependencies: ITerraformDependable[];
+
+  constructor(
+    scope: Construct,
+    id: string,
+    public readonly workspaceId: string,
+    parts: WorkspaceIdParts,
+    props: MlWorkspaceImportProps,
+  ) {
+    super(scope, id);
+
+    const lookup = new DataAzapiResource(this, 'Lookup', {
+      type: WORKSPACE_TYPE,
+      resourceId: workspaceId,
+      responseExportValues: [
+        'location',
+        'properties.workspaceId',
+        'properties.storageAccount',
+        'properties.containerRegistry',
+      ],
+    });
+
+    this.workspaceName = parts.workspaceName;
+    this.resourceGroupName = parts.resourceGroupName;
+    this.subscriptionId = parts.subscriptionId;
+    this.workspaceGuid = Token.asString(lookup.outputValue('properties.workspaceId'));
+    this.location = Token.asString(lookup.outputValue('location'));
+    this.storageAccountId = Token.asString(lookup.outputValue('properties.storageAccount'));
+    this.storageAccountName = segment(this.storageAccountId, 8);
+    this.datastoreContainerName = `azureml-blobstore-${this.workspaceGuid}`;
+    this.containerRegistryId = Token.asString(lookup.outputValue('properties.containerRegistry'));
+    this.uploadDependencies = [...(props.uploadDependencies ?? [])];
+  }
+}

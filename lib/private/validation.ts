@@ -1,0 +1,102 @@
+import { Token } from 'cdktf';
+
+/**
+ * Throws an error that names the field, the value received and the rule it
+ * breaks. Messages read: "`endpointName` must be 3-32 characters ...; got 'x'".
+ */
+export function fail(field: string, value: unknown, rule: string): never {
+  throw new Error(`\`${field}\` ${rule}; got ${show(value)}`);
+}
+
+/** True when the value is known only after apply (a cdktf token). */
+export function isUnresolved(value: unknown): boolean {
+  return Token.isUnresolved(value);
+}
+
+/**
+ * Endpoint and deployment names, as the service checks them (the ARM schema
+ * pattern is looser): 3-32 characters, a letter first, letters, digits and
+ * hyphens, a letter or digit last.
+ * @see https://learn.microsoft.com/azure/machine-learning/how-to-manage-quotas#azure-machine-learning-online-endpoints-and-batch-endpoints
+ */
+export const ONLINE_NAME_RULE =
+  'be 3-32 characters: a letter first, then letters, digits or hyphens, ' +
+  'ending with a letter or digit';
+const ONLINE_NAME = /^[A-Za-z][A-Za-z0-9-]{1,30}[A-Za-z0-9]$/;
+
+export function checkOnlineName(field: string, value: string): void {
+  if (isUnresolved(value)) return;
+  if (!ONLINE_NAME.test(value)) fail(field, value, `must ${ONLINE_NAME_RULE}`);
+}
+
+/** Storage account names: 3-24 lowercase letters and digits, globally unique. */
+const STORAGE_ACCOUNT_NAME = /^[a-z0-9]{3,24}$/;
+
+export function checkStorageAccountName(field: string, value: string): void {
+  if (isUnresolved(value)) return;
+  if (!STORAGE_ACCOUNT_NAME.test(value)) {
+    fail(field, value, 'must be 3-24 characters of lowercase letters and digits');
+  }
+}
+
+/** Container names: 3-63 of a-z, 0-9 and '-', alphanumeric ends, no '--'. */
+const CONTAINER_NAME = /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/;
+
+export function checkContainerName(field: string, value: string): void {
+  if (isUnresolved(value)) return;
+  if (!CONTAINER_NAME.test(value)) {
+    fail(
+      field,
+      value,
+      'must be 3-63 characters of lowercase letters, digits and single ' +
+        'hyphens, starting and ending with a letter or digit',
+    );
+  }
+}
+
+/** Blob names: 1-1024 characters, not ending in '.' or '/'. */
+export function checkBlobName(field: string, value: string): void {
+  if (isUnresolved(value)) return;
+  if (value.length < 1 || value.length > 1024 || /[./\\]$/.test(value)) {
+    fail(field, value, "must be 1-1024 characters, not ending with '.', '/' or '\\'");
+  }
+}
+
+/** Environment variable names a process can receive. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function checkEnvironmentVariableName(field: string, name: string): void {
+  if (!ENV_NAME.test(name)) {
+    fail(field, name, 'must start with a letter or underscore and hold only letters, digits and underscores');
+  }
+}
+
+/** Whole numbers in [min, max]; unresolved values pass. */
+export function checkInteger(field: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
+  if (isUnresolved(value)) return;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `from ${min} to ${max}`;
+    fail(field, value, `must be a whole number ${range}`);
+  }
+}
+
+/**
+ * Milliseconds as an ISO-8601 duration, the form the REST API takes:
+ * 90000 => 'PT1M30S', 500 => 'PT0.5S'.
+ */
+export function isoDurationFromMs(ms: number): string {
+  const hours = Math.floor(ms / 3_600_000);
+  const minutes = Math.floor((ms % 3_600_000) / 60_000);
+  const seconds = (ms % 60_000) / 1000;
+  let out = 'PT';
+  if (hours) out += `${hours}H`;
+  if (minutes) out += `${minutes}M`;
+  if (seconds || out === 'PT') out += `${+seconds.toFixed(3)}S`;
+  return out;
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (value === undefined) return 'nothing';
+  return JSON.stringify(value) ?? String(value);
+}

@@ -1,0 +1,103 @@
+import { UserAssignedIdentity as AzurermUserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
+import { ITerraformDependable } from 'cdktf';
+import { Construct, IConstruct } from 'constructs';
+
+import { IGrantee } from './grants';
+
+/** A user-assigned managed identity. */
+export interface IUserAssignedIdentity extends IGrantee, IConstruct {
+  /** ARM id of the identity. */
+  readonly identityId: string;
+  /** The client (application) id: what a token request names. */
+  readonly clientId: string;
+  /** Role assignments granted to this identity so far. */
+  readonly grants: readonly ITerraformDependable[];
+}
+
+export interface UserAssignedIdentityProps {
+  readonly resourceGroupName: string;
+  readonly location: string;
+  /** Name of the identity (3-128 characters). */
+  readonly name: string;
+  /** @default - none */
+  readonly tags?: { [key: string]: string };
+}
+
+/** Attributes of an existing user-assigned identity. */
+export interface UserAssignedIdentityAttributes {
+  readonly identityId: string;
+  readonly principalId: string;
+  readonly clientId: string;
+}
+
+/**
+ * A user-assigned managed identity; unlike a system-assigned one it exists
+ * before the endpoint, so its roles can be granted first.
+ */
+export class UserAssignedIdentity extends Construct implements IUserAssignedIdentity {
+  /** Imports an existing identity by its attributes. */
+  public static fromIdentityAttributes(
+    scope: Construct,
+    id: string,
+    attrs: UserAssignedIdentityAttributes,
+  ): IUserAssignedIdentity {
+    return new ImportedIdentity(scope, id, attrs);
+  }
+
+  public readonly identityId: string;
+  public readonly principalId: string;
+  public readonly clientId: string;
+  public readonly resource: AzurermUserAssignedIdentity;
+  private readonly recorded: ITerraformDependable[] = [];
+
+  constructor(scope: Construct, id: string, props: UserAssignedIdentityProps) {
+    super(scope, id);
+    if (props.name.length < 3 || props.name.length > 128 || !/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(props.name)) {
+      throw new Error(
+        '`name` must be 3-128 characters of letters, digits, hyphens and underscores, ' +
+          `starting with a letter or digit; got '${props.name}'`,
+      );
+    }
+
+    this.resource = new AzurermUserAssignedIdentity(this, 'Resource', {
+      name: props.name,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      tags: props.tags,
+    });
+
+    this.identityId = this.resource.id;
+    this.principalId = this.resource.principalId;
+    this.clientId = this.resource.clientId;
+  }
+
+  public get grants(): readonly ITerraformDependable[] {
+    return this.recorded;
+  }
+
+  public recordGrant(grant: ITerraformDependable): void {
+    this.recorded.push(grant);
+  }
+}
+
+class ImportedIdentity extends Construct implements IUserAssignedIdentity {
+  public readonly identityId: string;
+  public readonly principalId: string;
+  public readonly clientId: string;
+  private readonly recorded: ITerraformDependable[] = [];
+
+  constructor(scope: Construct, id: string, attrs: UserAssignedIdentityAttributes) {
+    super(scope, id);
+    this.identityId = attrs.identityId;
+    this.principalId = attrs.principalId;
+    this.clientId = attrs.clientId;
+  }
+
+  public get grants(): readonly ITerraformDependable[] {
+    return this.recorded;
+  }
+
+  public recordGrant(grant: ITerraformDependable): void {
+    this.recorded.push(grant);
+  }
+}

@@ -1,0 +1,171 @@
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
+import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
+import { TimeProvider } from '@cdktf/provider-time/lib/provider';
+import { App, CloudBackend, NamedCloudWorkspace, TerraformOutput, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import * as path from 'path';
+
+import {
+  AzapiProvider,
+  BlobDataSource,
+  EnvironmentSource,
+  IdentityType,
+  IMlWorkspace,
+  ManagedEndpointWithIdentity,
+  MlWorkspace,
+  ModelSource,
+} from './lib';
+import { hashStrings } from './lib/private/files';
+
+/** The scoring code, model and data the default app deploys. */
+const SCORING = path.join(__dirname, 'scoring');
+
+/** The base image of the tutorial's environment. */
+export const DEFAULT_IMAGE = 'mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest';
+
+/** The default app's settings, read from environment variables. */
+export interface AppConfig {
+  readonly stackName: string;
+  readonly location: string;
+  readonly namePrefix: string;
+  readonly resourceGroupName?: string;
+  readonly workspaceId?: string;
+  readonly identityType: IdentityType;
+  readonly endpointName: string;
+  readonly instanceType: string;
+  readonly instanceCount: number;
+  readonly roleAssignmentWaitSeconds: number;
+  readonly tfcOrganization?: string;
+  readonly tfcWorkspace?: string;
+}
+
+/**
+ * Reads the configuration; every variable has a default, so a fresh clone
+ * synthesizes with nothing set. Bad values fail with the variable's name.
+ */
+export function configFromEnv(env: NodeJS.ProcessEnv): AppConfig {
+  const prefix = env.NAME_PREFIX ?? 'mlendpoint';
+  const identity = (env.IDENTITY_TYPE ?? 'system').toLowerCase();
+  if (!['system', 'user'].includes(identity)) {
+    throw new Error(`\`IDENTITY_TYPE\` must be 'system' or 'user'; got '${env.IDENTITY_TYPE}'`);
+  }
+  const count = Number(env.INSTANCE_COUNT ?? '1');
+  const wait = Number(env.ROLE_ASSIGNMENT_WAIT_SECONDS ?? '120');
+  for (const [name, value] of [['INSTANCE_COUNT', count], ['ROLE_ASSIGNMENT_WAIT_SECONDS', wait]] as const) {
+    if (!Number.isInteger(value) || value < 0) {
+      throw new Error(`\`${name}\` must be a whole number; got '${env[name]}'`);
+    }
+  }
+  if ((env.TFC_ORGANIZATION === undefined) !== (env.TFC_WORKSPACE === undefined)) {
+    throw new Error('`TFC_ORGANIZATION` and `TFC_WORKSPACE` must be set together (remote state), or neither (local state)');
+  }
+  return {
+    stackName: env.STACK_NAME ?? 'azureml-endpoint',
+    location: env.AZURE_LOCATION ?? 'eastus2',
+    namePrefix: prefix,
+    resourceGroupName: env.RESOURCE_GROUP_NAME,
+    workspaceId: env.WORKSPACE_ID,
+    identityType: identity === 'user' ? IdentityType.USER_ASSIGNED : IdentityType.SYSTEM_ASSIGNED,
+    endpointName: env.ENDPOINT_NAME ?? defaultEndpointName(prefix),
+    instanceType: env.INSTANCE_TYPE ?? 'Standard_DS3_v2',
+    instanceCount: count,
+    roleAssignmentWaitSeconds: wait,
+    tfcOrganization: env.TFC_ORGANIZATION,
+    tfcWorkspace: env.TFC_WORKSPACE,
+  };
+}
+
+/**
+ * The tutorial's system: a private blob with a text file, a managed online
+ * endpoint whose identity may read it, a `blue` deployment whose scoring
+ * script reads the blob at start, and all traffic to `blue`.
+ */
+export class EndpointStack extends TerraformStack {
+  public readonly endpoint: ManagedEndpointWithIdentity;
+  public readonly data: BlobDataSource;
+  public readonly workspace: IMlWorkspace;
+
+  constructor(scope: Construct, config: AppConfig) {
+    super(scope, config.stackName);
+
+    new AzurermProvider(this, 'Azurerm', { features: [{}], storageUseAzuread: true });
+    new AzapiProvider(this, 'Azapi');
+    new TimeProvider(this, 'Time');
+    if (config.tfcOrganization && config.tfcWorkspace) {
+      new CloudBackend(this, {
+        organization: config.tfcOrganization,
+        workspaces: new NamedCloudWorkspace(config.tfcWorkspace),
+      });
+    }
+
+    if (config.workspaceId) {
+      this.workspace = MlWorkspace.fromWorkspaceId(this, 'Workspace', config.workspaceId);
+    } else {
+      const rg = this.resourceGroup(config);
+      this.workspace = new MlWorkspace(this, 'Workspace', {
+        resourceGroupName: rg,
+        location: config.location,
+        namePrefix: config.namePrefix,
+        containerRegistry: config.identityType === IdentityType.USER_ASSIGNED,
+      });
+    }
+
+    this.data = new BlobDataSource(this, 'Data', {
+      resourceGroupName: this.workspace.resourceGroupName,
+      location: this.workspace.location,
+      namePrefix: `${config.namePrefix}data`,
+      containerName: 'mlcontainer',
+      files: [{ blobName: 'hello.txt', sourcePath: path.join(SCORING, 'hello.txt') }],
+    });
+
+    this.endpoint = new ManagedEndpointWithIdentity(this, 'Endpoint', {
+      workspace: this.workspace,
+      endpointName: config.endpointName,
+      identityType: config.identityType,
+      roleAssignmentWaitSeconds: config.roleAssignmentWaitSeconds,
+    });
+    this.data.grantRead(this.endpoint);
+
+    this.endpoint.addDeployment('blue', {
+      model: ModelSource.fromLocalPath(path.join(SCORING, 'model')),
+      code: { codePath: path.join(SCORING, 'onlinescoring'), scoringScript: 'score.py' },
+      environment: EnvironmentSource.fromImage(DEFAULT_IMAGE, {
+        condaFilePath: path.join(SCORING, 'environment', 'conda.yaml'),
+      }),
+      instanceType: config.instanceType,
+      instanceCount: config.instanceCount,
+      environmentVariables: this.data.environmentVariables('hello.txt'),
+    });
+
+    new TerraformOutput(this, 'endpoint_name', { value: this.endpoint.endpointName });
+    new TerraformOutput(this, 'scoring_uri', { value: this.endpoint.scoringUri });
+    new TerraformOutput(this, 'principal_id', { value: this.endpoint.principalId });
+    new TerraformOutput(this, 'storage_account_name', { value: this.data.storageAccountName });
+    new TerraformOutput(this, 'storage_container_name', { value: this.data.containerName });
+  }
+
+  private resourceGroup(config: AppConfig): string {
+    if (config.resourceGroupName) return config.resourceGroupName;
+    return new ResourceGroup(this, 'ResourceGroup', {
+      name: `${config.namePrefix}-rg`,
+      location: config.location,
+    }).name;
+  }
+}
+
+/** An endpoint name unique to the prefix: the name is unique per region. */
+function defaultEndpointName(prefix: string): string {
+  const base = prefix.toLowerCase().replace(/[^a-z0-9-]/g, '').replace(/^[^a-z]+/, '').slice(0, 20).replace(/-+$/, '');
+  return `${base || 'ep'}-${hashStrings(prefix).slice(0, 8)}`;
+}
+
+/** Builds the default app from environment variables. */
+export function buildApp(env: NodeJS.ProcessEnv = process.env, outdir?: string): App {
+  const app = new App(outdir ? { outdir } : {});
+  new EndpointStack(app, configFromEnv(env));
+  return app;
+}
+
+if (require.main === module) {
+  buildApp().synth();
+}
