@@ -1,4 +1,3 @@
-import { TimeProvider } from '@cdktf/provider-time/lib/provider';
 import { TerraformStack } from 'cdktf';
 import * as path from 'path';
 
@@ -18,7 +17,6 @@ export const IMAGE = 'mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest'
 /** A stack with providers, an imported workspace and a data source. */
 export function scenario(): { stack: TerraformStack; workspace: IMlWorkspace; data: BlobDataSource } {
   const stack = newStack();
-  new TimeProvider(stack, 'Time');
   const workspace = MlWorkspace.fromWorkspaceId(stack, 'Workspace', WORKSPACE_ID);
   const data = new BlobDataSource(stack, 'Data', {
     resourceGroupName: 'rg-ml',

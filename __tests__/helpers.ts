@@ -1,4 +1,5 @@
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
+import { TimeProvider } from '@cdktf/provider-time/lib/provider';
 import { DefaultTokenResolver, StringConcat, Testing, TerraformStack, Tokenization } from 'cdktf';
 
 import { AzapiProvider } from '../lib';
@@ -16,6 +17,7 @@ export function newStack(): TerraformStack {
   const stack = new TerraformStack(Testing.app(), 'test');
   new AzurermProvider(stack, 'Azurerm', { features: [{}], storageUseAzuread: true });
   new AzapiProvider(stack, 'Azapi');
+  new TimeProvider(stack, 'Time');
   return stack;
 }
 
