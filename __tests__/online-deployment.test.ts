@@ -23,6 +23,9 @@ function body(out: ReturnType<typeof synth>, name = 'blue'): any {
   return resource(out, 'azapi_resource', `Endpoint_${name}`).body;
 }
 
+const afterTest: (() => void)[] = [];
+afterAll(() => afterTest.forEach((f) => f()));
+
 describe('OnlineDeployment', () => {
   test('puts the instance count in sku.capacity and the rest in properties', () => {
     // GIVEN
@@ -42,9 +45,9 @@ describe('OnlineDeployment', () => {
     expect(b.properties).toMatchObject({
       endpointComputeType: 'Managed',
       instanceType: 'Standard_DS2_v2',
-      codeConfiguration: { codeId: expect.stringMatching(/^\$\{azapi_resource\.Endpoint_blue_Code_.*\.id\}$/), scoringScript: 'score.py' },
-      model: expect.stringMatching(/^\$\{azapi_resource\.Endpoint_blue_Model_.*\.id\}$/),
-      environmentId: expect.stringMatching(/^\$\{azapi_resource\.Endpoint_blue_Environment_.*\.id\}$/),
+      codeConfiguration: { codeId: expect.stringMatching(/^\$\{azapi_resource\.Workspace_Assets_Code-[0-9a-f]{16}_[0-9A-F]{8}\.id\}$/), scoringScript: 'score.py' },
+      model: expect.stringMatching(/^\$\{azapi_resource\.Workspace_Assets_Model-[0-9a-f]{16}_[0-9A-F]{8}\.id\}$/),
+      environmentId: expect.stringMatching(/^\$\{azapi_resource\.Workspace_Assets_Environment-[0-9a-f]{16}_[0-9A-F]{8}\.id\}$/),
       appInsightsEnabled: true,
       egressPublicNetworkAccess: 'Enabled',
     });
@@ -80,9 +83,9 @@ describe('OnlineDeployment', () => {
 
     // THEN
     const out = synth(stack);
-    const model = resource(out, 'azapi_resource', /^Endpoint_blue_Model_/) as any;
-    const code = resource(out, 'azapi_resource', /^Endpoint_blue_Code_/) as any;
-    const env = resource(out, 'azapi_resource', /^Endpoint_blue_Environment_/) as any;
+    const model = resource(out, 'azapi_resource', /^Workspace_Assets_Model-/) as any;
+    const code = resource(out, 'azapi_resource', /^Workspace_Assets_Code-/) as any;
+    const env = resource(out, 'azapi_resource', /^Workspace_Assets_Environment-/) as any;
     expect(model.type).toBe('Microsoft.MachineLearningServices/workspaces/models/versions@2025-09-01');
     expect(model.body.properties.modelUri).toMatch(
       /^azureml:\/\/subscriptions\/00000000-0000-0000-0000-000000000000\/resourcegroups\/rg-ml\/workspaces\/ws1\/datastores\/workspaceblobstore\/paths\/LocalUpload\/[0-9a-f]{32}\/model$/,
@@ -102,21 +105,22 @@ describe('OnlineDeployment', () => {
     for (const v of [model, code]) expect(v.lifecycle).toEqual({ create_before_destroy: true });
 
     const blobs = resources(out, 'azurerm_storage_blob');
-    const modelBlobs = Object.entries(blobs).find(([n]) => n.startsWith('Endpoint_blue_Model_Upload_Files'))![1] as any;
+    const modelBlobs = Object.entries(blobs).find(([n]) => n.startsWith('Workspace_Assets_Model-'))![1] as any;
     expect(Object.keys(modelBlobs.for_each)).toContain('sklearn_regression_model.pkl');
     expect(modelBlobs.name).toMatch(/^LocalUpload\/[0-9a-f]{32}\/model\/\$\{each\.key\}$/);
     expect(modelBlobs.content_md5).toBe('${each.value.md5}');
-    expect(model.depends_on).toEqual([expect.stringMatching(/^azurerm_storage_blob\.Endpoint_blue_Model_Upload_Files_/)]);
+    expect(model.depends_on).toEqual([expect.stringMatching(/^azurerm_storage_blob\.Workspace_Assets_Model-[0-9a-f]{16}_Upload_Files_/)]);
   });
 
   test('unchanged content gives the same names; changed content a new version', () => {
     // GIVEN
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'code-'));
+    afterTest.push(() => fs.rmSync(dir, { recursive: true, force: true }));
     fs.writeFileSync(path.join(dir, 'score.py'), 'def init():\n    pass\n');
     const build = () => {
       const { stack, endpoint } = setup();
       endpoint.addDeployment('blue', tutorialDeployment({ code: { codePath: dir, scoringScript: 'score.py' } }));
-      return resource(synth(stack), 'azapi_resource', /^Endpoint_blue_Code_/) as any;
+      return resource(synth(stack), 'azapi_resource', /^Workspace_Assets_Code-/) as any;
     };
 
     // WHEN

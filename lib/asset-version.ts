@@ -1,16 +1,21 @@
 import { Construct } from 'constructs';
+import * as fs from 'fs';
 
 import { AssetName } from './assets';
 import { AzapiResource } from './azapi/resource';
 import { LocalUpload } from './local-upload';
 import { IMlWorkspace } from './ml-workspace';
-import { guidFromHash, hashStrings } from './private/files';
+import { guidFromHash, hashFiles, hashStrings, listFiles } from './private/files';
 import { AssetKind } from './private/references';
+import { fail } from './private/validation';
 
 const API_VERSION = '2025-09-01';
 
 /** The name az ml gives an environment defined inline in a deployment. */
 export const ANONYMOUS_ENVIRONMENT_NAME = 'CliV2AnonymousEnvironment';
+
+/** Construct id prefix per kind of asset. */
+const KIND_ID = { models: 'Model', codes: 'Code', environments: 'Environment' } as const;
 
 export interface AssetVersionProps {
   readonly workspace: IMlWorkspace;
@@ -33,6 +38,25 @@ export interface AssetVersionProps {
  * content no diff.
  */
 export class AssetVersion extends Construct {
+  /**
+   * The version of this content in the workspace, created once: deployments
+   * that ship the same folder share one upload and one version (two
+   * resources for one ARM id would fail on apply). It lives under the
+   * workspace, with an id made of the kind and the content hash.
+   */
+  public static of(props: AssetVersionProps): AssetVersion {
+    if (props.sourcePath !== undefined && !fs.existsSync(props.sourcePath)) {
+      fail(props.field, props.sourcePath, 'must be an existing local file or folder');
+    }
+    const content =
+      props.sourcePath !== undefined ? hashFiles(listFiles(props.sourcePath)) : hashStrings(...(props.contentKey ?? []));
+    const key = hashStrings(props.kind, content, props.asset?.name ?? '', props.asset?.version ?? '');
+    const assets =
+      (props.workspace.node.tryFindChild('Assets') as Construct | undefined) ?? new Construct(props.workspace, 'Assets');
+    const id = `${KIND_ID[props.kind]}-${key.slice(0, 16)}`;
+    return (assets.node.tryFindChild(id) as AssetVersion | undefined) ?? new AssetVersion(assets, id, props);
+  }
+
   /** ARM id of the version. */
   public readonly versionId: string;
   public readonly upload?: LocalUpload;

@@ -13,13 +13,18 @@ import { AssetVersion } from './asset-version';
 import type { ManagedEndpointWithIdentity } from './managed-endpoint-with-identity';
 import { resolveAssetReference } from './private/references';
 import {
+  checkAssetName,
+  checkAssetVersion,
   checkEnvironmentVariableName,
   checkInteger,
   checkOnlineName,
+  checkTags,
   fail,
   isoDurationFromMs,
   isUnresolved,
+  warn,
 } from './private/validation';
+import { instanceTypeInfo, reservedCores } from './rules/private/instance-types';
 
 /** ARM type of managed online deployments, with the API version this library speaks. */
 export const ONLINE_DEPLOYMENT_TYPE =
@@ -33,6 +38,22 @@ export const MAX_REQUEST_TIMEOUT_MS = 180_000;
 
 /** Variables the library sets itself; a user value would break the script. */
 const RESERVED_VARIABLES = ['IDENTITY_KIND', 'UAI_CLIENT_ID', 'AZUREML_MODEL_DIR'];
+
+/** Variables the host sets for the managed identity's token endpoint. */
+const HOST_IDENTITY_VARIABLES = ['MSI_ENDPOINT', 'MSI_SECRET', 'IDENTITY_ENDPOINT', 'IDENTITY_HEADER'];
+
+/**
+ * Instances per deployment before a quota exception is needed.
+ * @see https://learn.microsoft.com/azure/machine-learning/how-to-manage-quotas#azure-machine-learning-online-endpoints-and-batch-endpoints
+ */
+export const MAX_INSTANCE_COUNT = 50;
+
+/**
+ * The smallest default regional quota of dedicated cores (24 to 300 by
+ * offer); a deployment that needs more may fail with OutOfQuota.
+ * @see https://learn.microsoft.com/azure/machine-learning/how-to-manage-quotas#azure-machine-learning-compute
+ */
+export const SMALLEST_DEFAULT_CORE_QUOTA = 24;
 
 /** How requests are queued and timed out. */
 export interface RequestSettings {
@@ -112,6 +133,11 @@ export interface OnlineDeploymentOptions {
   /** @default - none */
   readonly tags?: { [key: string]: string };
   /**
+   * Free-form string properties of the deployment (`properties.properties`).
+   * @default - none
+   */
+  readonly properties?: { [key: string]: string };
+  /**
    * Minutes Terraform waits for the deployment (first ones take 8-15).
    * @default 90
    */
@@ -148,11 +174,12 @@ export class OnlineDeployment extends Construct {
     const endpoint = props.endpoint;
     const ws = endpoint.workspace;
     validate(props);
+    warnAboutLikelyMistakes(this, props);
 
     const model = props.model.spec;
     this.modelId =
       model.kind === 'local'
-        ? new AssetVersion(this, 'Model', {
+        ? AssetVersion.of({
             workspace: ws,
             kind: 'models',
             sourcePath: model.path,
@@ -169,7 +196,7 @@ export class OnlineDeployment extends Construct {
     const env = props.environment.spec;
     this.environmentId =
       env.kind === 'image'
-        ? new AssetVersion(this, 'Environment', {
+        ? AssetVersion.of({
             workspace: ws,
             kind: 'environments',
             contentKey: [env.image, env.condaFile ?? ''],
@@ -186,7 +213,7 @@ export class OnlineDeployment extends Construct {
 
     const code = props.code;
     if (code?.codePath !== undefined) {
-      this.codeId = new AssetVersion(this, 'Code', {
+      this.codeId = AssetVersion.of({
         workspace: ws,
         kind: 'codes',
         sourcePath: code.codePath,
@@ -227,6 +254,7 @@ export class OnlineDeployment extends Construct {
           ...(p.livenessProbe ? { livenessProbe: probeBody(p.livenessProbe) } : {}),
           ...(p.readinessProbe ? { readinessProbe: probeBody(p.readinessProbe) } : {}),
           ...(p.description !== undefined ? { description: p.description } : {}),
+          ...(p.properties !== undefined ? { properties: p.properties } : {}),
         },
       },
       timeouts: {
@@ -248,11 +276,20 @@ function validate(p: OnlineDeploymentProps): void {
   if (p.instanceType !== undefined && !isUnresolved(p.instanceType) && !/^[A-Za-z][A-Za-z0-9_]+$/.test(p.instanceType)) {
     fail('instanceType', p.instanceType, 'must be a VM size such as Standard_DS3_v2');
   }
-  for (const name of Object.keys(p.environmentVariables ?? {})) {
+  for (const [name, value] of Object.entries(p.environmentVariables ?? {})) {
     checkEnvironmentVariableName('environmentVariables', name);
     if (RESERVED_VARIABLES.includes(name)) {
       fail('environmentVariables', name, `must not set ${RESERVED_VARIABLES.join(', ')}: the library sets them`);
     }
+    if (typeof value !== 'string') fail(`environmentVariables.${name}`, value, 'must be a string');
+  }
+  checkTags('tags', p.tags);
+  const modelAsset = p.model.spec.kind === 'local' ? p.model.spec.asset : undefined;
+  const envAsset = p.environment.spec.kind === 'image' ? p.environment.spec.asset : undefined;
+  for (const [field, asset] of [['model.asset', modelAsset], ['environment.asset', envAsset]] as const) {
+    if (!asset) continue;
+    checkAssetName(`${field}.name`, asset.name);
+    checkAssetVersion(`${field}.version`, asset.version);
   }
   const rs = p.requestSettings;
   if (rs) {
@@ -268,6 +305,10 @@ function validate(p: OnlineDeploymentProps): void {
     checkInteger(`${field}.failureThreshold`, probe.failureThreshold ?? 30, 1);
     checkInteger(`${field}.successThreshold`, probe.successThreshold ?? 1, 1);
   }
+  const liveSuccess = p.livenessProbe?.successThreshold;
+  if (liveSuccess !== undefined && !isUnresolved(liveSuccess) && liveSuccess !== 1) {
+    fail('livenessProbe.successThreshold', liveSuccess, 'must be 1: the service fixes it for liveness probes');
+  }
   const code = p.code;
   if (code) {
     if ((code.codePath === undefined) === (code.codeReference === undefined)) {
@@ -276,6 +317,60 @@ function validate(p: OnlineDeploymentProps): void {
     checkScoringScript(code);
   } else if (p.model.modelType !== ModelType.MLFLOW) {
     fail('code', undefined, `is required for a ${p.model.modelType} model: only MLflow models deploy without a scoring script`);
+  }
+}
+
+/** Values Azure accepts but that are probably not what was meant. */
+function warnAboutLikelyMistakes(scope: Construct, p: OnlineDeploymentProps): void {
+  const count = p.instanceCount ?? 1;
+  const known = !isUnresolved(count);
+  if (known && count > MAX_INSTANCE_COUNT) {
+    warn(scope, 'instanceCount', count, `should be at most ${MAX_INSTANCE_COUNT} unless the subscription has a quota exception`);
+  }
+  const type = p.instanceType ?? 'Standard_DS3_v2';
+  if (!isUnresolved(type)) {
+    const info = instanceTypeInfo(type);
+    if (!info) {
+      warn(scope, 'instanceType', type, 'should be a size from the managed online endpoints SKU list (reference-managed-online-endpoints-vm-sku-list)');
+    } else if (known) {
+      const cores = reservedCores(info, count);
+      const formula = info.skipsUpgradeReserve ? `${count} × ${info.cores}` : `ceil(1.2 × ${count}) × ${info.cores}`;
+      if (info.gpu || cores > SMALLEST_DEFAULT_CORE_QUOTA) {
+        warn(
+          scope,
+          'instanceCount',
+          count,
+          `needs quota for ${cores} ${type} cores (${formula}: Azure ML reserves 20% extra for upgrades` +
+            `${info.skipsUpgradeReserve ? ', except for this size' : ''}), ` +
+            (info.gpu
+              ? 'and GPU families start with no quota: request it for the region first'
+              : `more than the smallest default regional quota of ${SMALLEST_DEFAULT_CORE_QUOTA} cores: check the family's quota in the region`),
+        );
+      }
+    }
+  }
+  const rs = p.requestSettings;
+  if (rs?.maxQueueWaitMs !== undefined) {
+    warn(scope, 'requestSettings.maxQueueWaitMs', rs.maxQueueWaitMs, 'should be left unset: it is deprecated, raise `requestTimeoutMs` instead');
+  }
+  const concurrency = rs?.maxConcurrentRequestsPerInstance;
+  if (concurrency !== undefined && !isUnresolved(concurrency) && concurrency > 1 && !('WORKER_COUNT' in (p.environmentVariables ?? {}))) {
+    warn(
+      scope,
+      'requestSettings.maxConcurrentRequestsPerInstance',
+      concurrency,
+      'should come with a WORKER_COUNT environment variable, or the inference server handles one request at a time',
+    );
+  }
+  for (const [field, probe] of [['livenessProbe', p.livenessProbe], ['readinessProbe', p.readinessProbe]] as const) {
+    if (probe?.initialDelaySeconds === 0) {
+      warn(scope, `${field}.initialDelaySeconds`, 0, 'should be at least 1 (the documented minimum)');
+    }
+  }
+  for (const name of Object.keys(p.environmentVariables ?? {})) {
+    if (HOST_IDENTITY_VARIABLES.includes(name) || (name.startsWith('AZUREML_') && !RESERVED_VARIABLES.includes(name))) {
+      warn(scope, 'environmentVariables', name, 'should not override a variable the Azure ML host sets (AZUREML_*, MSI_*, IDENTITY_*)');
+    }
   }
 }
 
