@@ -149,8 +149,10 @@ async function main(): Promise<number> {
     }
     const host = result.host;
     step(
-      `host: init() done in ${host.initSeconds.toFixed(2)} s (ready ${host.readyMs} ms after start); ` +
-        `scoring URI ${host.scoringUri}; ${deployment.tokenEndpoint.tokensIssued} token(s) issued`,
+      `host: score.py imported in ${host.importSeconds.toFixed(2)} s, init() done in ` +
+        `${host.initSeconds.toFixed(2)} s, serving ${host.readyMs} ms after start; ` +
+        `scoring URI ${host.scoringUri}; ` +
+        `${deployment.tokenEndpoint.tokensIssued} token(s) issued`,
     );
     const content = /: (".*")$/.exec(blobLines[0] ?? '');
     step(

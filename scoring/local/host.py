@@ -16,8 +16,8 @@ is removed before the script is imported (a real container never sees it).
 Everything else the script reads comes from the environment this process was
 started with.
 
-Prints "LOCAL_HOST_READY port=<port> init_seconds=<s>" on stdout when it
-serves; if init() raises, prints "LOCAL_HOST_INIT_FAILED: <message>" on stderr
+Prints "LOCAL_HOST_READY port=<port> import_seconds=<s> init_seconds=<s>" on
+stdout when it serves; if init() raises, prints "LOCAL_HOST_INIT_FAILED: <message>" on stderr
 and exits with status 3.
 """
 
@@ -244,6 +244,7 @@ def main(argv):
     started = time.monotonic()
     try:
         server.script = load_script(script_path)
+        imported = time.monotonic()
         server.script.init()
     except BaseException as error:  # report whatever init() raises, then exit
         LOG.error("init() failed:\n%s", traceback.format_exc())
@@ -251,7 +252,8 @@ def main(argv):
         print(f"LOCAL_HOST_INIT_FAILED: {type(error).__name__}: {message}", file=sys.stderr, flush=True)
         server.server_close()
         return 3
-    init_seconds = time.monotonic() - started
+    import_seconds = imported - started
+    init_seconds = time.monotonic() - imported
 
     def stop(_signum, _frame):
         threading.Thread(target=server.shutdown, daemon=True).start()
@@ -259,7 +261,10 @@ def main(argv):
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     port = server.server_address[1]
-    print(f"LOCAL_HOST_READY port={port} init_seconds={init_seconds:.3f}", flush=True)
+    print(
+        f"LOCAL_HOST_READY port={port} import_seconds={import_seconds:.3f} init_seconds={init_seconds:.3f}",
+        flush=True,
+    )
     try:
         server.serve_forever(poll_interval=0.2)
     finally:

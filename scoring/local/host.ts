@@ -33,7 +33,9 @@ export interface ScoringHost {
   readonly origin: string;
   readonly scoringUri: string;
   readonly key: string;
-  /** init() duration as measured by the host. */
+  /** Import of the scoring script (numpy, joblib) as measured by the host. */
+  readonly importSeconds: number;
+  /** init() alone (token, blob read, model load) as measured by the host. */
   readonly initSeconds: number;
   /** Spawn to ready, as seen from here (includes Python start-up and imports). */
   readonly readyMs: number;
@@ -85,20 +87,25 @@ export async function startScoringHost(
   const output = new OutputLog(5000, props.onLine);
   output.attach(child);
 
-  type Signal =
-    { ready: { port: number; initSeconds: number } } | { failed: string };
+  interface Ready {
+    port: number;
+    importSeconds: number;
+    initSeconds: number;
+  }
+  type Signal = { ready: Ready } | { failed: string };
   let signal: Signal;
   try {
     signal = await waitForLine<Signal>(
       child,
       (line) => {
-        const ready = /^LOCAL_HOST_READY port=(\d+) init_seconds=([\d.]+)/.exec(
-          line,
-        );
-        if (ready)
-          return {
-            ready: { port: Number(ready[1]), initSeconds: Number(ready[2]) },
-          };
+        const ready =
+          /^LOCAL_HOST_READY port=(\d+) import_seconds=([\d.]+) init_seconds=([\d.]+)/.exec(
+            line,
+          );
+        if (ready) {
+          const [port, importSeconds, initSeconds] = ready.slice(1).map(Number);
+          return { ready: { port, importSeconds, initSeconds } };
+        }
         const failed = /^LOCAL_HOST_INIT_FAILED: (.*)$/.exec(line);
         return failed ? { failed: failed[1] } : undefined;
       },
@@ -126,6 +133,7 @@ export async function startScoringHost(
       origin,
       scoringUri: `${origin}/score`,
       key,
+      importSeconds: signal.ready.importSeconds,
       initSeconds: signal.ready.initSeconds,
       readyMs: Date.now() - started,
       output,
