@@ -1,4 +1,5 @@
-import { Token } from 'cdktf';
+import { Annotations, Token } from 'cdktf';
+import { IConstruct } from 'constructs';
 
 /**
  * Throws an error that names the field, the value received and the rule it
@@ -54,18 +55,26 @@ export function checkContainerName(field: string, value: string): void {
   }
 }
 
-/** Blob names: 1-1024 characters, not ending in '.' or '/'. */
+/**
+ * Blob names: 1-1024 characters, not ending in '.' or '/', at most 254 path
+ * segments, no control characters.
+ * @see https://learn.microsoft.com/rest/api/storageservices/naming-and-referencing-containers--blobs--and-metadata
+ */
 export function checkBlobName(field: string, value: string): void {
   if (isUnresolved(value)) return;
   if (value.length < 1 || value.length > 1024 || /[./\\]$/.test(value)) {
     fail(field, value, "must be 1-1024 characters, not ending with '.', '/' or '\\'");
   }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) fail(field, value, 'must not hold control characters');
+  if (value.split('/').length > 254) fail(field, value, 'must have at most 254 path segments');
 }
 
 /** Environment variable names a process can receive. */
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function checkEnvironmentVariableName(field: string, name: string): void {
+  if (isUnresolved(name)) return;
   if (!ENV_NAME.test(name)) {
     fail(field, name, 'must start with a letter or underscore and hold only letters, digits and underscores');
   }
@@ -77,6 +86,62 @@ export function checkInteger(field: string, value: number, min: number, max = Nu
   if (!Number.isInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `from ${min} to ${max}`;
     fail(field, value, `must be a whole number ${range}`);
+  }
+}
+
+/**
+ * Adds a warning to the construct for a value Azure accepts but that is
+ * probably wrong. Messages read: "`field` should ...; got 'x'".
+ */
+export function warn(scope: IConstruct, field: string, value: unknown, advice: string): void {
+  Annotations.of(scope).addWarning(`\`${field}\` ${advice}; got ${show(value)}`);
+}
+
+/**
+ * Names of workspace assets (models, environments, codes), as the ARM API
+ * checks them: 1-255 letters, digits, '-' and '_', a letter or digit first.
+ * @see https://learn.microsoft.com/azure/templates/microsoft.machinelearningservices/workspaces/models
+ */
+const ASSET_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/;
+
+export function checkAssetName(field: string, value: string): void {
+  if (isUnresolved(value)) return;
+  if (typeof value !== 'string' || !ASSET_NAME.test(value)) {
+    fail(field, value, 'must be 1-255 letters, digits, hyphens or underscores, starting with a letter or digit');
+  }
+}
+
+/**
+ * Asset versions become a segment of the version's ARM id: this library asks
+ * for 1-255 letters, digits, '.', '-' and '_', a letter or digit first.
+ */
+const ASSET_VERSION = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
+
+export function checkAssetVersion(field: string, value: string): void {
+  if (isUnresolved(value)) return;
+  if (typeof value !== 'string' || !ASSET_VERSION.test(value)) {
+    fail(field, value, 'must be 1-255 letters, digits, dots, hyphens or underscores, starting with a letter or digit');
+  }
+}
+
+/**
+ * Azure tags: at most 50 per resource, names of at most 512 characters (128
+ * on storage accounts) without < > % & \\ ? /, values of at most 256.
+ * @see https://learn.microsoft.com/azure/azure-resource-manager/management/tag-resources#limitations
+ */
+export function checkTags(field: string, tags: { [key: string]: string } | undefined, maxNameLength = 512): void {
+  if (tags === undefined || isUnresolved(tags)) return;
+  const names = Object.keys(tags);
+  if (names.length > 50) fail(field, `${names.length} tags`, 'must hold at most 50 tags');
+  for (const name of names) {
+    if (isUnresolved(name)) continue;
+    if (name.length < 1 || name.length > maxNameLength || /[<>%&\\?/]/.test(name)) {
+      fail(field, name, `must have names of 1-${maxNameLength} characters without < > % & \\ ? /`);
+    }
+    const value = tags[name];
+    if (!isUnresolved(value) && (typeof value !== 'string' || value.length > 256)) {
+      fail(`${field}.${name}`, value, 'must be a string of at most 256 characters');
+    }
   }
 }
 
