@@ -9,11 +9,17 @@ import { BuiltInRole, IGrantee } from './grants';
 import { IMlWorkspace } from './ml-workspace';
 import { OnlineDeployment, OnlineDeploymentOptions } from './online-deployment';
 import { grantRole } from './private/role-assignment';
-import { checkInteger, checkOnlineName, fail, isUnresolved } from './private/validation';
+import { checkInteger, checkOnlineName, checkTags, fail, isUnresolved, warn } from './private/validation';
 import { IUserAssignedIdentity, UserAssignedIdentity } from './user-assigned-identity';
 
 /** ARM type of managed online endpoints, with the API version this library speaks. */
 export const ONLINE_ENDPOINT_TYPE = 'Microsoft.MachineLearningServices/workspaces/onlineEndpoints@2025-09-01';
+
+/**
+ * Deployments per endpoint before a quota exception is needed.
+ * @see https://learn.microsoft.com/azure/machine-learning/how-to-manage-quotas#azure-machine-learning-online-endpoints-and-batch-endpoints
+ */
+export const MAX_DEPLOYMENTS_PER_ENDPOINT = 20;
 
 /** How callers authenticate to the endpoint (`properties.authMode`). */
 export enum AuthMode {
@@ -118,11 +124,16 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
   private traffic?: { [name: string]: number };
   private mirrorTraffic?: { [name: string]: number };
   private keys?: AzapiResourceAction;
+  private readonly warnedAtSynth = new Set<string>();
 
   constructor(scope: Construct, id: string, props: ManagedEndpointWithIdentityProps) {
     super(scope, id);
     checkOnlineName('endpointName', props.endpointName);
     checkInteger('roleAssignmentWaitSeconds', props.roleAssignmentWaitSeconds ?? 0, 0);
+    checkTags('tags', props.tags);
+    if (props.roleAssignmentWaitSeconds === 0) {
+      warn(this, 'roleAssignmentWaitSeconds', 0, 'should leave time for role propagation (minutes), or init() gets 403 until it is done');
+    }
     if (props.identityType === IdentityType.SYSTEM_ASSIGNED && props.userAssignedIdentity) {
       fail('identityType', props.identityType, 'must be UserAssigned when `userAssignedIdentity` is given');
     }
@@ -369,7 +380,22 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
     const values = Object.values(this.traffic ?? {});
     if (this.traffic && values.length > 0 && !values.some(isUnresolved)) {
       const sum = values.reduce((a, b) => a + b, 0);
-      if (sum !== 100) errors.push(`\`traffic\` values must sum to 100; got ${sum} (${JSON.stringify(this.traffic)})`);
+      // 0 is allowed: it stops all live traffic
+      if (sum !== 100 && sum !== 0) errors.push(`\`traffic\` values must sum to 100; got ${sum} (${JSON.stringify(this.traffic)})`);
+      if (sum === 0) this.warnOnce('traffic', this.traffic, 'should send traffic somewhere: values summing to 0 stop all live traffic');
+    }
+    const mirrored = Object.entries(this.mirrorTraffic ?? {}).filter(([, pct]) => pct !== 0);
+    if (mirrored.length > 1) {
+      errors.push(
+        `\`mirrorTraffic\` must name one deployment at most (Azure mirrors to one); got ${mirrored.length} (${mirrored.map(([n]) => n).join(', ')})`,
+      );
+    }
+    if (this.deploymentsAdded.length > MAX_DEPLOYMENTS_PER_ENDPOINT) {
+      this.warnOnce(
+        'deployments',
+        `${this.deploymentsAdded.length} deployments`,
+        `should be at most ${MAX_DEPLOYMENTS_PER_ENDPOINT} per endpoint unless the subscription has a quota exception`,
+      );
     }
     for (const [name, pct] of Object.entries(this.mirrorTraffic ?? {})) {
       const live = this.effectiveTraffic()[name];
@@ -380,6 +406,13 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
       }
     }
     return errors;
+  }
+
+  /** Validations run on every synth: warn once. */
+  private warnOnce(field: string, value: unknown, advice: string): void {
+    if (this.warnedAtSynth.has(field)) return;
+    this.warnedAtSynth.add(field);
+    warn(this, field, value, advice);
   }
 }
 
