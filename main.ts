@@ -1,7 +1,7 @@
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { TimeProvider } from '@cdktf/provider-time/lib/provider';
-import { App, CloudBackend, NamedCloudWorkspace, TerraformOutput, TerraformStack } from 'cdktf';
+import { App, Aspects, CloudBackend, NamedCloudWorkspace, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import * as path from 'path';
 
@@ -12,8 +12,10 @@ import {
   IdentityType,
   IMlWorkspace,
   ManagedEndpointWithIdentity,
+  MlSecurityChecks,
   MlWorkspace,
   ModelSource,
+  suppressRule,
 } from './lib';
 import { hashStrings } from './lib/private/files';
 
@@ -84,6 +86,8 @@ export class EndpointStack extends TerraformStack {
   public readonly endpoint: ManagedEndpointWithIdentity;
   public readonly data: BlobDataSource;
   public readonly workspace: IMlWorkspace;
+  /** The security rule pack, applied to the whole stack. */
+  public readonly securityChecks: MlSecurityChecks;
 
   constructor(scope: Construct, config: AppConfig) {
     super(scope, config.stackName);
@@ -126,7 +130,7 @@ export class EndpointStack extends TerraformStack {
     });
     this.data.grantRead(this.endpoint);
 
-    this.endpoint.addDeployment('blue', {
+    const blue = this.endpoint.addDeployment('blue', {
       model: ModelSource.fromLocalPath(path.join(SCORING, 'model')),
       code: { codePath: path.join(SCORING, 'onlinescoring'), scoringScript: 'score.py' },
       environment: EnvironmentSource.fromImage(DEFAULT_IMAGE, {
@@ -142,6 +146,13 @@ export class EndpointStack extends TerraformStack {
     new TerraformOutput(this, 'principal_id', { value: this.endpoint.principalId });
     new TerraformOutput(this, 'storage_account_name', { value: this.data.storageAccountName });
     new TerraformOutput(this, 'storage_container_name', { value: this.data.containerName });
+
+    // the tutorial's choices, which the rule pack flags
+    suppressRule(this.endpoint.resource, 'AML-EP-1', 'the tutorial invokes the endpoint with its key; no output shows it');
+    suppressRule(this.endpoint.resource, 'AML-EP-2', 'the tutorial scores from the internet: this sample has no private endpoint');
+    suppressRule(blue, 'AML-DP-2', 'the scoring script reads the data account over its public endpoint: no private endpoints here');
+    this.securityChecks = new MlSecurityChecks();
+    Aspects.of(this).add(this.securityChecks);
   }
 
   private resourceGroup(config: AppConfig): string {

@@ -19,10 +19,17 @@ import { secureStorageAccountSettings } from './private/storage';
 import {
   checkBlobName,
   checkContainerName,
+  checkInteger,
   checkStorageAccountName,
+  checkTags,
   fail,
   isUnresolved,
 } from './private/validation';
+import { suppressRule } from './rules/suppressions';
+
+/** ARM id of a storage account. */
+const STORAGE_ACCOUNT_ID =
+  /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Storage\/storageAccounts\/[a-z0-9]{3,24}$/i;
 
 /** A local file uploaded as a blob. */
 export interface BlobFile {
@@ -163,6 +170,7 @@ export class BlobDataSource extends Construct {
         description: 'Lets the Terraform runner upload the data files.',
       });
       grant.node.addDependency(this.container);
+      suppressRule(grant, 'AML-IAM-3', 'the Terraform runner may be a user or a service principal, so no principal type is set');
       uploadAfter.push(
         new Sleep(this, 'DeployerWriteWait', {
           createDuration: `${props.roleAssignmentWaitSeconds ?? 60}s`,
@@ -239,7 +247,16 @@ export class BlobDataSource extends Construct {
       }
     } else if (props.storageAccountName !== undefined) {
       fail('storageAccountName', props.storageAccountName, 'cannot be set with `existingStorageAccountId`');
+    } else if (!isUnresolved(props.existingStorageAccountId) && !STORAGE_ACCOUNT_ID.test(props.existingStorageAccountId)) {
+      fail(
+        'existingStorageAccountId',
+        props.existingStorageAccountId,
+        'must be a storage account ARM id: /subscriptions/<id>/resourceGroups/<name>/providers/Microsoft.Storage/storageAccounts/<name>',
+      );
     }
+    checkInteger('roleAssignmentWaitSeconds', props.roleAssignmentWaitSeconds ?? 60, 0);
+    // storage accounts take tag names of at most 128 characters
+    checkTags('tags', props.tags, 128);
     if (props.storageAccountName !== undefined) {
       checkStorageAccountName('storageAccountName', props.storageAccountName);
     }

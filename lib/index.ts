@@ -7,4 +7,5 @@ export * from './local-upload';
 export * from './managed-endpoint-with-identity';
 export * from './ml-workspace';
 export * from './online-deployment';
+export * from './rules';
 export * from './user-assigned-identity';

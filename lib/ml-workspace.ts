@@ -15,7 +15,8 @@ import { parseWorkspaceId, segment, WorkspaceIdParts } from './private/arm';
 import { deriveUniqueName } from './private/naming';
 import { grantRole } from './private/role-assignment';
 import { secureStorageAccountSettings } from './private/storage';
-import { checkStorageAccountName } from './private/validation';
+import { checkInteger, checkStorageAccountName, checkTags, fail, isUnresolved } from './private/validation';
+import { suppressRule } from './rules/suppressions';
 
 /** The ARM API version of the workspace data source. */
 const WORKSPACE_TYPE = 'Microsoft.MachineLearningServices/workspaces@2025-09-01';
@@ -137,6 +138,13 @@ export class MlWorkspace extends Construct implements IMlWorkspace {
     if (props.storageAccountName !== undefined) {
       checkStorageAccountName('storageAccountName', props.storageAccountName);
     }
+    // it names the workspace `<prefix>-ws` and Log Analytics `<prefix>-logs`
+    if (!isUnresolved(prefix) && !/^[A-Za-z0-9][A-Za-z0-9-]{0,29}$/.test(prefix)) {
+      fail('namePrefix', prefix, 'must be 1-30 letters, digits or hyphens, starting with a letter or digit');
+    }
+    checkInteger('roleAssignmentWaitSeconds', props.roleAssignmentWaitSeconds ?? 60, 0);
+    // the storage account gets the tags too: names of at most 128 characters
+    checkTags('tags', props.tags, 128);
 
     const client = new DataAzurermClientConfig(this, 'ClientConfig');
     const workspaceName = `${prefix}-ws`;
@@ -152,6 +160,7 @@ export class MlWorkspace extends Construct implements IMlWorkspace {
       accountReplicationType: 'LRS',
       sharedAccessKeyEnabled: true,
     });
+    suppressRule(storage, 'AML-ST-3', 'Azure ML reads and writes its workspace storage with the account key');
 
     const keyVault = new KeyVault(this, 'KeyVault', {
       ...common,
@@ -218,6 +227,7 @@ export class MlWorkspace extends Construct implements IMlWorkspace {
         description: 'Lets the Terraform runner upload model and code assets.',
       });
       grant.node.addDependency(this.resource);
+      suppressRule(grant, 'AML-IAM-3', 'the Terraform runner may be a user or a service principal, so no principal type is set');
       const wait = new Sleep(this, 'DeployerDataAccessWait', {
         createDuration: `${props.roleAssignmentWaitSeconds ?? 60}s`,
         triggers: { role_assignment_id: grant.id },
