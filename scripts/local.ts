@@ -177,10 +177,12 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     // with --keep the wait above never ends: only Ctrl-C or SIGTERM stop it
-    await stopAll();
-    step(
-      'stop: host, token endpoint, role gate and Azurite stopped; temp files removed',
-    );
+    if (emulators) {
+      await stopAll();
+      step(
+        'stop: host, token endpoint, role gate and Azurite stopped; temp files removed',
+      );
+    }
   }
 }
 

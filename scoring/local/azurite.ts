@@ -62,6 +62,8 @@ export async function startAzurite(
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production' },
   });
+  // a failed spawn is reported by waitForLine below; keep it from throwing
+  child.on('error', () => undefined);
   const output = new OutputLog(500);
   output.attach(child);
   let port: number;

@@ -84,6 +84,8 @@ export async function startScoringHost(
       LOCAL_ENDPOINT_KEY: key,
     },
   });
+  // a failed spawn is reported by waitForLine below; keep it from throwing
+  child.on('error', () => undefined);
   const output = new OutputLog(5000, props.onLine);
   output.attach(child);
 

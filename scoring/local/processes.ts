@@ -56,6 +56,8 @@ export async function stopChild(
   child: ChildProcess,
   graceMs = 5000,
 ): Promise<void> {
+  // never started (spawn failed), or already gone
+  if (child.pid === undefined) return;
   if (child.exitCode !== null || child.signalCode !== null) return;
   const gone = exited(child);
   child.kill('SIGTERM');
@@ -91,9 +93,12 @@ export function waitForLine<T>(
       for (const [stream, listener] of listeners)
         stream.removeListener('data', listener);
       child.removeListener('close', onExit);
+      child.removeListener('error', onError);
       if (error) reject(error);
       else resolve(value as T);
     };
+    const onError = (error: Error) =>
+      finish(new Error(`${what} could not be started: ${error.message}`));
     const onExit = (code: number | null) =>
       finish(new Error(`${what} exited (status ${code}) before it was ready`));
     const timer = setTimeout(
@@ -120,5 +125,6 @@ export function waitForLine<T>(
     }
     // 'close' comes after the output streams are drained, unlike 'exit'
     child.once('close', onExit);
+    child.once('error', onError);
   });
 }

@@ -224,13 +224,19 @@ export async function deploy(
     ...props.env,
   };
 
-  const result = await startScoringHost({
-    python: props.python,
-    codeDir: CODE_DIR,
-    env,
-    accessLog: props.accessLog,
-    onLine: props.onLine,
-  });
+  let result: StartHostResult;
+  try {
+    result = await startScoringHost({
+      python: props.python,
+      codeDir: CODE_DIR,
+      env,
+      accessLog: props.accessLog,
+      onLine: props.onLine,
+    });
+  } catch (error) {
+    await tokenEndpoint.stop();
+    throw error;
+  }
   return {
     identity,
     tokenEndpoint,
