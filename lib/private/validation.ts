@@ -161,7 +161,8 @@ export function isoDurationFromMs(ms: number): string {
 }
 
 function show(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
+  // eslint-disable-next-line no-control-regex
+  if (typeof value === 'string') return /[\u0000-\u001f]/.test(value) ? JSON.stringify(value) : `'${value}'`;
   if (value === undefined) return 'nothing';
   return JSON.stringify(value) ?? String(value);
 }
