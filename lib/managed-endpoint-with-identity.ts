@@ -57,6 +57,12 @@ export interface ManagedEndpointWithIdentityProps {
    * @default - none (see `identityType`)
    */
   readonly userAssignedIdentity?: IUserAssignedIdentity;
+  /**
+   * ARM id of an existing user-assigned identity to run as, instead of
+   * `userAssignedIdentity`; its principal and client ids are read at plan time.
+   * @default - none (see `identityType`)
+   */
+  readonly userAssignedIdentityId?: string;
   /** @default AuthMode.KEY */
   readonly authMode?: AuthMode;
   /**
@@ -137,6 +143,14 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
     if (props.identityType === IdentityType.SYSTEM_ASSIGNED && props.userAssignedIdentity) {
       fail('identityType', props.identityType, 'must be UserAssigned when `userAssignedIdentity` is given');
     }
+    if (props.userAssignedIdentityId !== undefined) {
+      if (props.userAssignedIdentity) {
+        fail('userAssignedIdentityId', props.userAssignedIdentityId, 'must not be given with `userAssignedIdentity`');
+      }
+      if (props.identityType === IdentityType.SYSTEM_ASSIGNED) {
+        fail('identityType', props.identityType, 'must be UserAssigned when `userAssignedIdentityId` is given');
+      }
+    }
     this.props = props;
     this.workspace = props.workspace;
     this.endpointName = props.endpointName;
@@ -144,11 +158,17 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
     this.traffic = props.traffic;
     this.mirrorTraffic = props.mirrorTraffic;
     this.identityType =
-      props.identityType ?? (props.userAssignedIdentity ? IdentityType.USER_ASSIGNED : IdentityType.SYSTEM_ASSIGNED);
+      props.identityType ??
+      (props.userAssignedIdentity || props.userAssignedIdentityId !== undefined
+        ? IdentityType.USER_ASSIGNED
+        : IdentityType.SYSTEM_ASSIGNED);
 
     if (this.identityType === IdentityType.USER_ASSIGNED) {
       this.userAssignedIdentity =
         props.userAssignedIdentity ??
+        (props.userAssignedIdentityId !== undefined
+          ? UserAssignedIdentity.fromIdentityId(this, 'Identity', props.userAssignedIdentityId)
+          : undefined) ??
         new UserAssignedIdentity(this, 'Identity', {
           name: `${props.endpointName}-identity`,
           resourceGroupName: props.workspace.resourceGroupName,

@@ -1,8 +1,16 @@
 import { UserAssignedIdentity as AzurermUserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
-import { ITerraformDependable } from 'cdktf';
+import { ITerraformDependable, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 
+import { DataAzapiResource } from './azapi/data-resource';
 import { IGrantee } from './grants';
+import { fail, isUnresolved } from './private/validation';
+
+/** The ARM API version of the identity data source. */
+const IDENTITY_TYPE = 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31';
+
+const IDENTITY_ID =
+  /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/[^/]+$/i;
 
 /** A user-assigned managed identity. */
 export interface IUserAssignedIdentity extends IGrantee, IConstruct {
@@ -42,6 +50,22 @@ export class UserAssignedIdentity extends Construct implements IUserAssignedIden
     attrs: UserAssignedIdentityAttributes,
   ): IUserAssignedIdentity {
     return new ImportedIdentity(scope, id, attrs);
+  }
+
+  /**
+   * Imports an existing identity by its ARM id; its principal and client ids
+   * are read at plan time with a data source.
+   */
+  public static fromIdentityId(scope: Construct, id: string, identityId: string): IUserAssignedIdentity {
+    if (!isUnresolved(identityId) && !IDENTITY_ID.test(identityId)) {
+      fail(
+        'userAssignedIdentityId',
+        identityId,
+        'must be the ARM id of a user-assigned identity: /subscriptions/<id>/resourceGroups/<name>/' +
+          'providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>',
+      );
+    }
+    return new LookedUpIdentity(scope, id, identityId);
   }
 
   public readonly identityId: string;
@@ -91,6 +115,31 @@ class ImportedIdentity extends Construct implements IUserAssignedIdentity {
     this.identityId = attrs.identityId;
     this.principalId = attrs.principalId;
     this.clientId = attrs.clientId;
+  }
+
+  public get grants(): readonly ITerraformDependable[] {
+    return this.recorded;
+  }
+
+  public recordGrant(grant: ITerraformDependable): void {
+    this.recorded.push(grant);
+  }
+}
+
+class LookedUpIdentity extends Construct implements IUserAssignedIdentity {
+  public readonly principalId: string;
+  public readonly clientId: string;
+  private readonly recorded: ITerraformDependable[] = [];
+
+  constructor(scope: Construct, id: string, public readonly identityId: string) {
+    super(scope, id);
+    const lookup = new DataAzapiResource(this, 'Lookup', {
+      type: IDENTITY_TYPE,
+      resourceId: identityId,
+      responseExportValues: ['properties.principalId', 'properties.clientId'],
+    });
+    this.principalId = Token.asString(lookup.outputValue('properties.principalId'));
+    this.clientId = Token.asString(lookup.outputValue('properties.clientId'));
   }
 
   public get grants(): readonly ITerraformDependable[] {
