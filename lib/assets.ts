@@ -75,6 +75,11 @@ export interface ImageEnvironmentOptions {
    */
   readonly condaFilePath?: string;
   /**
+   * The conda YAML itself, sent as `condaFile` (instead of `condaFilePath`).
+   * @default - the image as it is
+   */
+  readonly condaFileContent?: string;
+  /**
    * Register under this name and version.
    * @default - 'CliV2AnonymousEnvironment', version hashed from the image and
    * the conda content (what the az ml tooling does)
@@ -97,6 +102,12 @@ export class EnvironmentSource {
         fail('environment.condaFilePath', options.condaFilePath, 'must be an existing conda YAML file');
       }
       condaFile = fs.readFileSync(options.condaFilePath, 'utf8');
+    }
+    if (options.condaFileContent !== undefined) {
+      if (condaFile !== undefined) {
+        fail('environment.condaFileContent', options.condaFileContent, 'must not be given with `condaFilePath`');
+      }
+      condaFile = options.condaFileContent;
     }
     return new EnvironmentSource({ kind: 'image', image, condaFile, asset: options.asset, description: options.description });
   }
