@@ -9,3 +9,4 @@ export * from './ml-workspace';
 export * from './online-deployment';
 export * from './rules';
 export * from './user-assigned-identity';
+export * from './yaml';

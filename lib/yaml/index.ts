@@ -1,0 +1,4 @@
+export * from './yaml-config-error';
+export * from './endpoint-yaml';
+export * from './deployment-yaml';
+export type { YamlOverrides } from './private/source';
