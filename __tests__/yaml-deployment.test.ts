@@ -487,6 +487,16 @@ describe('DeploymentYaml', () => {
       );
     });
 
+    test('fails if another file already added a deployment of that name', () => {
+      const { endpoint } = setup();
+      DeploymentYaml.load(TUTORIAL).addTo(endpoint);
+      expect(() =>
+        DeploymentYaml.load(form('deployment-mlflow.yml')).addTo(endpoint),
+      ).toThrow(
+        "deployment-mlflow.yml:2:7: `name` must be unique within endpoint 'tutorial-endpoint': it has a deployment of that name; got 'blue'",
+      );
+    });
+
     test('a construct check that fails names the file', () => {
       const { endpoint } = setup();
       const e = catchError(() =>

@@ -63,6 +63,7 @@ export class DeploymentYaml {
   /** From `endpoint_name`, if given: checked against the endpoint in `addTo`. */
   public readonly endpointName?: string;
 
+  private readonly nameNode: YNode;
   private readonly endpointNameNode: YNode;
   private readonly model: ModelForm;
   private readonly environment: EnvironmentForm;
@@ -85,7 +86,10 @@ export class DeploymentYaml {
           'must be managed: this library makes managed online deployments',
         );
     }
-    this.deploymentName = get('name').required('the deployment name').string();
+    this.nameNode = get('name');
+    this.deploymentName = this.nameNode
+      .required('the deployment name')
+      .string();
     get('name').check((field) => checkOnlineName(field, this.deploymentName));
     this.endpointNameNode = get('endpoint_name');
     this.endpointName = this.endpointNameNode.missing
@@ -187,6 +191,13 @@ export class DeploymentYaml {
     ) {
       this.endpointNameNode.fail(
         `must name the endpoint the deployment is added to ('${endpoint.endpointName}')`,
+      );
+    }
+    if (
+      endpoint.deployments.some((d) => d.deploymentName === this.deploymentName)
+    ) {
+      this.nameNode.fail(
+        `must be unique within endpoint '${endpoint.endpointName}': it has a deployment of that name`,
       );
     }
     const options = this.toOptions(endpoint.workspace);
