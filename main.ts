@@ -8,6 +8,8 @@ import * as path from 'path';
 import {
   AzapiProvider,
   BlobDataSource,
+  DeploymentYaml,
+  EndpointYaml,
   EnvironmentSource,
   IdentityType,
   IMlWorkspace,
@@ -15,6 +17,7 @@ import {
   MlSecurityChecks,
   MlWorkspace,
   ModelSource,
+  OnlineDeployment,
   suppressRule,
 } from './lib';
 import { hashStrings } from './lib/private/files';
@@ -39,6 +42,16 @@ export interface AppConfig {
   readonly roleAssignmentWaitSeconds: number;
   readonly tfcOrganization?: string;
   readonly tfcWorkspace?: string;
+  /** An az ml endpoint file (ENDPOINT_YAML): the endpoint comes from it. */
+  readonly endpointYaml?: string;
+  /** az ml deployment files (DEPLOYMENT_YAML, comma-separated), with ENDPOINT_YAML. */
+  readonly deploymentYamls?: string[];
+  /** Overrides of the endpoint file: ENDPOINT_NAME, IDENTITY_TYPE, then ENDPOINT_SET ('k=v;k=v'). */
+  readonly endpointSet?: string[];
+  /** Overrides of every deployment file: INSTANCE_TYPE, INSTANCE_COUNT, then DEPLOYMENT_SET. */
+  readonly deploymentSet?: string[];
+  /** Live traffic per deployment (TRAFFIC='blue=90,green=10'). */
+  readonly traffic?: { [deploymentName: string]: number };
 }
 
 /**
@@ -61,7 +74,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv): AppConfig {
   if ((env.TFC_ORGANIZATION === undefined) !== (env.TFC_WORKSPACE === undefined)) {
     throw new Error('`TFC_ORGANIZATION` and `TFC_WORKSPACE` must be set together (remote state), or neither (local state)');
   }
+  if (env.DEPLOYMENT_YAML !== undefined && env.ENDPOINT_YAML === undefined) {
+    throw new Error('`DEPLOYMENT_YAML` must come with `ENDPOINT_YAML` (the endpoint the deployments go to)');
+  }
   return {
+    ...yamlConfigFromEnv(env),
     stackName: env.STACK_NAME ?? 'azureml-endpoint',
     location: env.AZURE_LOCATION ?? 'eastus2',
     namePrefix: prefix,
@@ -102,6 +119,9 @@ export class EndpointStack extends TerraformStack {
       });
     }
 
+    // read first: a user-assigned identity needs the workspace to have a registry
+    const endpointYaml = config.endpointYaml ? EndpointYaml.load(config.endpointYaml, { set: config.endpointSet }) : undefined;
+
     if (config.workspaceId) {
       this.workspace = MlWorkspace.fromWorkspaceId(this, 'Workspace', config.workspaceId);
     } else {
@@ -110,7 +130,7 @@ export class EndpointStack extends TerraformStack {
         resourceGroupName: rg,
         location: config.location,
         namePrefix: config.namePrefix,
-        containerRegistry: config.identityType === IdentityType.USER_ASSIGNED,
+        containerRegistry: (endpointYaml ? endpointYaml.props.identityType : config.identityType) === IdentityType.USER_ASSIGNED,
       });
     }
 
@@ -122,24 +142,20 @@ export class EndpointStack extends TerraformStack {
       files: [{ blobName: 'hello.txt', sourcePath: path.join(SCORING, 'hello.txt') }],
     });
 
-    this.endpoint = new ManagedEndpointWithIdentity(this, 'Endpoint', {
-      workspace: this.workspace,
-      endpointName: config.endpointName,
-      identityType: config.identityType,
-      roleAssignmentWaitSeconds: config.roleAssignmentWaitSeconds,
-    });
+    this.endpoint = endpointYaml
+      ? endpointYaml.createEndpoint(this, 'Endpoint', {
+          workspace: this.workspace,
+          roleAssignmentWaitSeconds: config.roleAssignmentWaitSeconds,
+        })
+      : new ManagedEndpointWithIdentity(this, 'Endpoint', {
+          workspace: this.workspace,
+          endpointName: config.endpointName,
+          identityType: config.identityType,
+          roleAssignmentWaitSeconds: config.roleAssignmentWaitSeconds,
+        });
     this.data.grantRead(this.endpoint);
 
-    const blue = this.endpoint.addDeployment('blue', {
-      model: ModelSource.fromLocalPath(path.join(SCORING, 'model')),
-      code: { codePath: path.join(SCORING, 'onlinescoring'), scoringScript: 'score.py' },
-      environment: EnvironmentSource.fromImage(DEFAULT_IMAGE, {
-        condaFilePath: path.join(SCORING, 'environment', 'conda.yaml'),
-      }),
-      instanceType: config.instanceType,
-      instanceCount: config.instanceCount,
-      environmentVariables: this.data.environmentVariables('hello.txt'),
-    });
+    const deployments = endpointYaml ? this.addYamlDeployments(config) : [this.addTutorialDeployment(config)];
 
     new TerraformOutput(this, 'endpoint_name', { value: this.endpoint.endpointName });
     new TerraformOutput(this, 'scoring_uri', { value: this.endpoint.scoringUri });
@@ -150,9 +166,43 @@ export class EndpointStack extends TerraformStack {
     // the tutorial's choices, which the rule pack flags
     suppressRule(this.endpoint.resource, 'AML-EP-1', 'the tutorial invokes the endpoint with its key; no output shows it');
     suppressRule(this.endpoint.resource, 'AML-EP-2', 'the tutorial scores from the internet: this sample has no private endpoint');
-    suppressRule(blue, 'AML-DP-2', 'the scoring script reads the data account over its public endpoint: no private endpoints here');
+    for (const d of deployments) {
+      suppressRule(d, 'AML-DP-2', 'the scoring script reads the data account over its public endpoint: no private endpoints here');
+    }
     this.securityChecks = new MlSecurityChecks();
     Aspects.of(this).add(this.securityChecks);
+  }
+
+  /** The tutorial's `blue` deployment, built with the constructs. */
+  private addTutorialDeployment(config: AppConfig): OnlineDeployment {
+    return this.endpoint.addDeployment('blue', {
+      model: ModelSource.fromLocalPath(path.join(SCORING, 'model')),
+      code: { codePath: path.join(SCORING, 'onlinescoring'), scoringScript: 'score.py' },
+      environment: EnvironmentSource.fromImage(DEFAULT_IMAGE, {
+        condaFilePath: path.join(SCORING, 'environment', 'conda.yaml'),
+      }),
+      instanceType: config.instanceType,
+      instanceCount: config.instanceCount,
+      environmentVariables: this.data.environmentVariables('hello.txt'),
+    });
+  }
+
+  /**
+   * Deployments from az ml files; the blob's variables win over the files'.
+   * Several deployments without TRAFFIC: all live traffic to the first file's.
+   */
+  private addYamlDeployments(config: AppConfig): OnlineDeployment[] {
+    const deployments = (config.deploymentYamls ?? []).map((file) =>
+      DeploymentYaml.load(file, { set: config.deploymentSet }).addTo(this.endpoint, {
+        environmentVariables: this.data.environmentVariables('hello.txt'),
+      }),
+    );
+    if (config.traffic) {
+      this.endpoint.setTraffic(config.traffic);
+    } else if (deployments.length > 1) {
+      this.endpoint.setTraffic(Object.fromEntries(deployments.map((d, i) => [d.deploymentName, i === 0 ? 100 : 0])));
+    }
+    return deployments;
   }
 
   private resourceGroup(config: AppConfig): string {
@@ -162,6 +212,43 @@ export class EndpointStack extends TerraformStack {
       location: config.location,
     }).name;
   }
+}
+
+/**
+ * The az ml YAML settings: files, and overrides in the order they apply (the
+ * variables of the constructs-built app first, then the *_SET lists).
+ */
+function yamlConfigFromEnv(env: NodeJS.ProcessEnv): Partial<AppConfig> {
+  if (env.ENDPOINT_YAML === undefined) return {};
+  const list = (value: string | undefined, separator: string) =>
+    (value ?? '').split(separator).map((v) => v.trim()).filter((v) => v !== '');
+  const identity = env.IDENTITY_TYPE?.toLowerCase();
+  const endpointSet = [
+    ...(env.ENDPOINT_NAME !== undefined ? [`name=${env.ENDPOINT_NAME}`] : []),
+    ...(identity !== undefined ? [`identity.type=${identity === 'user' ? 'user_assigned' : 'system_assigned'}`] : []),
+    ...list(env.ENDPOINT_SET, ';'),
+  ];
+  const deploymentSet = [
+    ...(env.INSTANCE_TYPE !== undefined ? [`instance_type=${env.INSTANCE_TYPE}`] : []),
+    ...(env.INSTANCE_COUNT !== undefined ? [`instance_count=${env.INSTANCE_COUNT}`] : []),
+    ...list(env.DEPLOYMENT_SET, ';'),
+  ];
+  let traffic: { [name: string]: number } | undefined;
+  if (env.TRAFFIC !== undefined) {
+    traffic = {};
+    for (const entry of list(env.TRAFFIC, ',')) {
+      const m = /^([^=\s]+)\s*=\s*(\d+)$/.exec(entry);
+      if (!m) throw new Error(`\`TRAFFIC\` must be 'name=percent,name=percent'; got '${env.TRAFFIC}'`);
+      traffic[m[1]] = Number(m[2]);
+    }
+  }
+  return {
+    endpointYaml: env.ENDPOINT_YAML,
+    deploymentYamls: list(env.DEPLOYMENT_YAML, ','),
+    endpointSet,
+    deploymentSet,
+    traffic,
+  };
 }
 
 /** An endpoint name unique to the prefix: the name is unique per region. */
