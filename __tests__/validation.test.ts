@@ -177,6 +177,21 @@ describe('validation: every bad input is named at synth', () => {
       );
     });
 
+    test.each(['Resource', 'TrafficRouting', 'Keys'])('fails for the deployment name %p, an id the endpoint uses itself', (name) => {
+      const { ep } = endpoint();
+      expect(() => ep.addDeployment(name, registered())).toThrow(
+        "`deploymentName` must not be one of the endpoint's own construct ids in addDeployment (Resource, Identity, Keys, " +
+          "RolePropagationWait, TrafficRouting, WorkspaceRegistryPull, WorkspaceStorageRead); use new OnlineDeployment(endpoint, 'Id', " +
+          `{ deploymentName, ... }) for this name; got '${name}'`,
+      );
+    });
+
+    test('a deployment named like one of the endpoint ids can still be created with an id of its own', () => {
+      const { stack, ep } = endpoint();
+      new OnlineDeployment(ep, 'Primary', { ...registered(), endpoint: ep, deploymentName: 'Resource' });
+      expect(JSON.parse(synth(stack)).resource.azapi_update_resource).toBeDefined();
+    });
+
     test('fails for two deployments with the same name under different ids', () => {
       const { ep } = endpoint();
       new OnlineDeployment(ep, 'First', { ...registered(), endpoint: ep, deploymentName: 'blue' });

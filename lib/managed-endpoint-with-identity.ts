@@ -21,6 +21,17 @@ export const ONLINE_ENDPOINT_TYPE = 'Microsoft.MachineLearningServices/workspace
  */
 export const MAX_DEPLOYMENTS_PER_ENDPOINT = 20;
 
+/** Ids of the endpoint's own children: a deployment added by name cannot take them. */
+const ENDPOINT_CHILD_IDS = [
+  'Resource',
+  'Identity',
+  'Keys',
+  'RolePropagationWait',
+  'TrafficRouting',
+  'WorkspaceRegistryPull',
+  'WorkspaceStorageRead',
+];
+
 /** How callers authenticate to the endpoint (`properties.authMode`). */
 export enum AuthMode {
   /** Static keys (the tutorial's choice). */
@@ -242,6 +253,14 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
         deploymentName,
         'must be a literal in addDeployment (it becomes the construct id); use ' +
           "new OnlineDeployment(endpoint, 'Id', { deploymentName, ... }) for a value known after apply",
+      );
+    }
+    if (ENDPOINT_CHILD_IDS.includes(deploymentName)) {
+      fail(
+        'deploymentName',
+        deploymentName,
+        `must not be one of the endpoint's own construct ids in addDeployment (${ENDPOINT_CHILD_IDS.join(', ')}); use ` +
+          "new OnlineDeployment(endpoint, 'Id', { deploymentName, ... }) for this name",
       );
     }
     return new OnlineDeployment(this, deploymentName, { ...options, endpoint: this, deploymentName });
