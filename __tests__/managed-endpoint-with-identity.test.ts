@@ -82,6 +82,8 @@ describe('ManagedEndpointWithIdentity', () => {
     expect(resource(out, 'time_sleep', 'Endpoint_RolePropagationWait')).toMatchObject({
       create_duration: '120s',
       depends_on: [grant],
+      // a replaced grant (e.g. a new identity) waits again
+      triggers: { role_assignment_0: `\${${grant}.id}` },
     });
     expect(deployment.depends_on).toEqual(expect.arrayContaining([grant, wait]));
     expect(resource(out, 'azapi_update_resource', 'Endpoint_TrafficRouting')).toMatchObject({

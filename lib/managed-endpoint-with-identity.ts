@@ -1,3 +1,4 @@
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { Sleep } from '@cdktf/provider-time/lib/sleep';
 import { dependable, ITerraformDependable, Lazy, TerraformResource, Token } from 'cdktf';
 import { Construct } from 'constructs';
@@ -355,6 +356,8 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
     if (this.wait) return this.wait;
     this.wait = new Sleep(this, 'RolePropagationWait', {
       createDuration: `${this.props.roleAssignmentWaitSeconds ?? 120}s`,
+      // a replaced role assignment (e.g. a new identity) waits again
+      triggers: Lazy.anyValue({ produce: () => this.grantIdTriggers() }) as never,
     });
     if (this.userAssignedIdentity) {
       addDependsOn(this.resource, this.wait);
@@ -362,6 +365,11 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
       for (const d of this.deploymentsAdded) addDependsOn(d.resource, this.wait);
     }
     return this.wait;
+  }
+
+  private grantIdTriggers(): { [key: string]: string } {
+    const ids = this.grantsMade.filter((g): g is RoleAssignment => g instanceof RoleAssignment).map((g) => g.id);
+    return Object.fromEntries(ids.map((id, i) => [`role_assignment_${i}`, id]));
   }
 
   private routing(): AzapiUpdateResource {
