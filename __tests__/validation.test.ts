@@ -91,6 +91,7 @@ describe('validation: every bad input is named at synth', () => {
       ['more than 50 tags', { tags: tooManyTags }, "`tags` must hold at most 50 tags; got '51 tags'"],
       ['a tag name with <', { tags: { 'a<b': 'x' } }, "`tags` must have names of 1-512 characters without < > % & \\ ? /; got 'a<b'"],
       ['a tag name with /', { tags: { 'team/ml': 'x' } }, "`tags` must have names of 1-512 characters without < > % & \\ ? /; got 'team/ml'"],
+      ['a tag named __proto__, which the JSON would lose', { tags: JSON.parse('{"__proto__": "x"}') }, "`tags` must not use the key __proto__: the synthesized JSON would silently lose it; got '__proto__'"],
       ['an empty tag name', { tags: { '': 'x' } }, "`tags` must have names of 1-512 characters without < > % & \\ ? /; got ''"],
       ['a tag value of 257 characters', { tags: { owner: 'v'.repeat(257) } }, `\`tags.owner\` must be a string of at most 256 characters; got '${'v'.repeat(257)}'`],
     ])('fails for %s', (_, props, message) => {
@@ -135,6 +136,7 @@ describe('validation: every bad input is named at synth', () => {
       ['an environment variable name with a dash', { environmentVariables: { 'MY-VAR': 'x' } }, "`environmentVariables` must start with a letter or underscore and hold only letters, digits and underscores; got 'MY-VAR'"],
       ['an environment variable name starting with a digit', { environmentVariables: { '1VAR': 'x' } }, "`environmentVariables` must start with a letter or underscore and hold only letters, digits and underscores; got '1VAR'"],
       ['an empty environment variable name', { environmentVariables: { '': 'x' } }, "`environmentVariables` must start with a letter or underscore and hold only letters, digits and underscores; got ''"],
+      ['an environment variable named __proto__, which the JSON would lose', { environmentVariables: JSON.parse('{"__proto__": "x"}') }, "`environmentVariables` must not use the key __proto__: the synthesized JSON would silently lose it; got '__proto__'"],
       ['an environment variable the library sets (UAI_CLIENT_ID)', { environmentVariables: { UAI_CLIENT_ID: 'x' } }, "`environmentVariables` must not set IDENTITY_KIND, UAI_CLIENT_ID, AZUREML_MODEL_DIR: the library sets them; got 'UAI_CLIENT_ID'"],
       ['an environment variable the library sets (IDENTITY_KIND)', { environmentVariables: { IDENTITY_KIND: 'x' } }, "`environmentVariables` must not set IDENTITY_KIND, UAI_CLIENT_ID, AZUREML_MODEL_DIR: the library sets them; got 'IDENTITY_KIND'"],
       ['an environment variable value that is not a string', { environmentVariables: { WORKER_COUNT: 4 as unknown as string } }, '`environmentVariables.WORKER_COUNT` must be a string; got 4'],

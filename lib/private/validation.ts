@@ -75,6 +75,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function checkEnvironmentVariableName(field: string, name: string): void {
   if (isUnresolved(name)) return;
+  checkNotProto(field, name);
   if (!ENV_NAME.test(name)) {
     fail(field, name, 'must start with a letter or underscore and hold only letters, digits and underscores');
   }
@@ -135,6 +136,7 @@ export function checkTags(field: string, tags: { [key: string]: string } | undef
   if (names.length > 50) fail(field, `${names.length} tags`, 'must hold at most 50 tags');
   for (const name of names) {
     if (isUnresolved(name)) continue;
+    checkNotProto(field, name);
     if (name.length < 1 || name.length > maxNameLength || /[<>%&\\?/]/.test(name)) {
       fail(field, name, `must have names of 1-${maxNameLength} characters without < > % & \\ ? /`);
     }
@@ -143,6 +145,11 @@ export function checkTags(field: string, tags: { [key: string]: string } | undef
       fail(`${field}.${name}`, value, 'must be a string of at most 256 characters');
     }
   }
+}
+
+/** A map key cdktf would drop silently while resolving the JSON. */
+function checkNotProto(field: string, key: string): void {
+  if (key === '__proto__') fail(field, key, 'must not use the key __proto__: the synthesized JSON would silently lose it');
 }
 
 /**
