@@ -1,13 +1,13 @@
 import { Token } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Document } from 'yaml';
 
 import { ANONYMOUS_ENVIRONMENT_NAME } from '../../asset-version';
 import { AssetName, CodeConfiguration, ModelType } from '../../assets';
 import { AssetKind, resolveAssetReference } from '../../private/references';
 import { BUILD_KEYS, CODE_KEYS, ENVIRONMENT_KEYS, MODEL_KEYS } from './keys';
 import { NO_VALUE, YNode } from './node';
+import { yamlLib } from './yaml-lib';
 
 /** Where a deployment's model comes from, as the file says it. */
 export type ModelForm =
@@ -168,7 +168,7 @@ export function readEnvironment(node: YNode): EnvironmentForm {
   if (!conda.missing) {
     condaFile = conda.isMap
       ? {
-          condaFileContent: new Document(conda.toJS(), {
+          condaFileContent: new (yamlLib().Document)(conda.toJS(), {
             sortMapEntries: true,
           }).toString(),
         }

@@ -1,6 +1,7 @@
 import { Token } from 'cdktf';
-import { isMap, isScalar, isSeq, Node, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import type { Node, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 
+import { yamlLib } from './yaml-lib';
 import { YamlConfigError } from '../yaml-config-error';
 import { KeySpec, nearestKey, writableKeys } from './keys';
 import type { YamlSource } from './source';
@@ -26,21 +27,21 @@ export class YNode {
     return (
       this.node === undefined ||
       this.node === null ||
-      (isScalar(this.node) && this.node.value === null)
+      (yamlLib().isScalar(this.node) && this.node.value === null)
     );
   }
 
   /** The scalar value (string, number, boolean), or undefined for a collection. */
   public get scalar(): unknown {
-    return isScalar(this.node) ? this.node.value : undefined;
+    return yamlLib().isScalar(this.node) ? this.node.value : undefined;
   }
 
   public get isMap(): boolean {
-    return isMap(this.node);
+    return yamlLib().isMap(this.node);
   }
 
   public get isSeq(): boolean {
-    return isSeq(this.node);
+    return yamlLib().isSeq(this.node);
   }
 
   /** Throws a located error about the value. */
@@ -99,7 +100,8 @@ export class YNode {
    * and unsupported keys fail with their reason.
    */
   public entries(spec: KeySpec): Map<string, YNode> {
-    if (!isMap(this.node)) this.fail(`must be a mapping (${spec.title})`);
+    if (!yamlLib().isMap(this.node))
+      this.fail(`must be a mapping (${spec.title})`);
     const out = new Map<string, YNode>();
     for (const pair of (this.node as YAMLMap).items) {
       const name = keyText(pair.key);
@@ -139,7 +141,7 @@ export class YNode {
 
   /** A child of a mapping before its keys are checked (for `$schema`). */
   public peek(key: string): YNode {
-    const pair = isMap(this.node)
+    const pair = yamlLib().isMap(this.node)
       ? (this.node as YAMLMap).items.find((p) => keyText(p.key) === key)
       : undefined;
     return new YNode(this.source, pair?.value, key, pair?.key);
@@ -147,7 +149,7 @@ export class YNode {
 
   /** The items of a sequence. */
   public items(what: string): YNode[] {
-    if (!isSeq(this.node)) this.fail(`must be a list (${what})`);
+    if (!yamlLib().isSeq(this.node)) this.fail(`must be a list (${what})`);
     return (this.node as YAMLSeq).items.map(
       (item, i) => new YNode(this.source, item, `${this.key}[${i}]`, item),
     );
@@ -212,7 +214,7 @@ export class YNode {
       this.fail(
         `must be a mapping (${what}), not a single value known after apply`,
       );
-    if (!isMap(this.node)) this.fail(`must be a mapping (${what})`);
+    if (!yamlLib().isMap(this.node)) this.fail(`must be a mapping (${what})`);
     const out: { [key: string]: string } = {};
     for (const pair of (this.node as YAMLMap).items) {
       const name = keyText(pair.key);
@@ -258,9 +260,9 @@ export class YNode {
 
   private shown(): unknown {
     if (this.missing) return undefined;
-    if (isScalar(this.node)) return (this.node as Scalar).value;
-    if (isMap(this.node)) return 'a mapping';
-    if (isSeq(this.node)) return 'a list';
+    if (yamlLib().isScalar(this.node)) return (this.node as Scalar).value;
+    if (yamlLib().isMap(this.node)) return 'a mapping';
+    if (yamlLib().isSeq(this.node)) return 'a list';
     return undefined;
   }
 }
@@ -278,7 +280,7 @@ function show(value: unknown): string {
 
 /** The text of a mapping key. */
 export function keyText(key: unknown): string {
-  return isScalar(key) ? String(key.value) : String(key);
+  return yamlLib().isScalar(key) ? String(key.value) : String(key);
 }
 
 function isUnresolved(value: unknown): boolean {

@@ -1,18 +1,9 @@
 import { Token } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
-import {
-  Document,
-  isAlias,
-  isMap,
-  isScalar,
-  isSeq,
-  LineCounter,
-  Node,
-  parseAllDocuments,
-  YAMLMap,
-} from 'yaml';
+import type { Document, Node } from 'yaml';
 
+import { yamlLib } from './yaml-lib';
 import { YamlConfigError, YamlLocation } from '../yaml-config-error';
 import { keyText, YNode } from './node';
 
@@ -50,7 +41,7 @@ export class YamlSource {
   public readonly file: string;
   /** Folder that relative paths in the file resolve against. */
   public readonly folder: string;
-  private readonly lines = new LineCounter();
+  private readonly lines = new (yamlLib().LineCounter)();
   private readonly doc: Document;
   /** Nodes made by overrides, with the override's text. */
   private readonly origins = new WeakMap<object, string>();
@@ -58,7 +49,7 @@ export class YamlSource {
   private constructor(file: string, text: string, overrides?: YamlOverrides) {
     this.file = file;
     this.folder = path.dirname(file);
-    const docs = parseAllDocuments(text, {
+    const docs = yamlLib().parseAllDocuments(text, {
       lineCounter: this.lines,
       uniqueKeys: true,
     });
@@ -96,12 +87,13 @@ export class YamlSource {
         'must hold one YAML document; found a second one',
       );
     }
-    this.doc = docList[0] ?? new Document();
+    this.doc = docList[0] ?? new (yamlLib().Document)();
     if (
       this.doc.contents === null ||
-      (isScalar(this.doc.contents) && this.doc.contents.value === null)
+      (yamlLib().isScalar(this.doc.contents) &&
+        this.doc.contents.value === null)
     ) {
-      this.doc.contents = new YAMLMap();
+      this.doc.contents = new (yamlLib().YAMLMap)();
     }
     for (const [target, value, text] of parseOverrides(file, overrides)) {
       this.applyOverride(target, value, text);
@@ -123,7 +115,7 @@ export class YamlSource {
 
   /** The node an alias points to; other nodes as they are. */
   public deref(node: unknown): unknown {
-    return isAlias(node) ? node.resolve(this.doc) : node;
+    return yamlLib().isAlias(node) ? node.resolve(this.doc) : node;
   }
 
   /** A path given in the file, resolved against the file's folder (`file:` prefix allowed). */
@@ -148,19 +140,19 @@ export class YamlSource {
     const mark = (n: unknown) => {
       if (!n || typeof n !== 'object') return;
       this.origins.set(n, text);
-      if (isMap(n)) {
+      if (yamlLib().isMap(n)) {
         for (const pair of n.items) {
           mark(pair.key);
           mark(pair.value);
         }
-      } else if (isSeq(n)) {
+      } else if (yamlLib().isSeq(n)) {
         n.items.forEach(mark);
       }
     };
     let parent: unknown = this.doc.contents;
     segments.forEach((segment, i) => {
       const last = i === segments.length - 1;
-      if (!isMap(parent) && !isSeq(parent)) {
+      if (!yamlLib().isMap(parent) && !yamlLib().isSeq(parent)) {
         const key = segments.slice(0, i + 1).join('.');
         throw new YamlConfigError(
           { file: this.file, override: text },
@@ -169,7 +161,7 @@ export class YamlSource {
         );
       }
       let child: unknown;
-      if (isSeq(parent)) {
+      if (yamlLib().isSeq(parent)) {
         const index = Number(segment);
         if (
           !Number.isInteger(index) ||
@@ -184,16 +176,16 @@ export class YamlSource {
           );
         }
         child = parent.items[index];
-        if (last || !(isMap(child) || isSeq(child))) {
-          child = last ? this.doc.createNode(value) : new YAMLMap();
+        if (last || !(yamlLib().isMap(child) || yamlLib().isSeq(child))) {
+          child = last ? this.doc.createNode(value) : new (yamlLib().YAMLMap)();
           mark(child);
           parent.items[index] = child;
         }
       } else {
         const pair = parent.items.find((p) => keyText(p.key) === segment);
         child = pair?.value;
-        if (last || !(isMap(child) || isSeq(child))) {
-          child = last ? this.doc.createNode(value) : new YAMLMap();
+        if (last || !(yamlLib().isMap(child) || yamlLib().isSeq(child))) {
+          child = last ? this.doc.createNode(value) : new (yamlLib().YAMLMap)();
           mark(child);
           if (pair) {
             pair.value = child as Node;
