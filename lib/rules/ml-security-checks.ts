@@ -2,6 +2,7 @@ import { Annotations, IAspect } from 'cdktf';
 import { IConstruct } from 'constructs';
 
 import { ML_SECURITY_RULES } from './all-rules';
+import { withAttributeCache } from './private/attributes';
 import { IMlRule, RuleLevel } from './rule';
 import { findSuppression } from './suppressions';
 
@@ -57,9 +58,11 @@ export class MlSecurityChecks implements IAspect {
     // aspects run on every synth: check each construct once
     if (this.visited.has(node)) return;
     this.visited.add(node);
-    for (const rule of this.rules) {
-      for (const problem of rule.check(node)) this.report(node, rule, problem);
-    }
+    withAttributeCache(() => {
+      for (const rule of this.rules) {
+        for (const problem of rule.check(node)) this.report(node, rule, problem);
+      }
+    });
   }
 
   private report(node: IConstruct, rule: IMlRule, problem: string): void {

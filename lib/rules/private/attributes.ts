@@ -10,11 +10,37 @@ import { IConstruct } from 'constructs';
 /** A synthesized block: snake_case keys, references as `${...}` strings. */
 export type Attributes = { readonly [key: string]: unknown };
 
+/** Attributes computed during the current `withAttributeCache` call. */
+let cache: WeakMap<TerraformResource, Attributes> | undefined;
+
+/**
+ * Runs `fn` with each resource's attributes computed at most once: every
+ * rule looks at the same resource, and a synthesis of it costs a full
+ * token resolve.
+ */
+export function withAttributeCache<T>(fn: () => T): T {
+  const outer = cache;
+  cache = new WeakMap();
+  try {
+    return fn();
+  } finally {
+    cache = outer;
+  }
+}
+
 /**
  * The attributes a resource synthesizes (overrides included), with tokens
  * resolved the way synth does: a reference reads `${type.name.attr}`.
  */
 export function resourceAttributes(resource: TerraformResource): Attributes {
+  const cached = cache?.get(resource);
+  if (cached) return cached;
+  const attrs = synthesizedAttributes(resource);
+  cache?.set(resource, attrs);
+  return attrs;
+}
+
+function synthesizedAttributes(resource: TerraformResource): Attributes {
   const block = resolve(resource, resource.toTerraform()) as {
     resource?: { [type: string]: { [name: string]: Attributes } };
   };
