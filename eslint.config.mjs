@@ -3,7 +3,15 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'cdktf.out/**', 'dist/**', 'coverage/**', '**/*.js', '**/*.mjs', '**/*.cjs'],
+    ignores: [
+      'node_modules/**',
+      'cdktf.out/**',
+      'dist/**',
+      'coverage/**',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -17,16 +25,21 @@ export default tseslint.config(
           paths: [
             {
               name: '@cdktf/provider-azurerm',
-              message: "Import from '@cdktf/provider-azurerm/lib/<resource>' instead.",
+              message:
+                "Import from '@cdktf/provider-azurerm/lib/<resource>' instead.",
             },
             {
               name: '@cdktf/provider-time',
-              message: "Import from '@cdktf/provider-time/lib/<resource>' instead.",
+              message:
+                "Import from '@cdktf/provider-time/lib/<resource>' instead.",
             },
           ],
         },
       ],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_' },
+      ],
     },
   },
   {

@@ -1,7 +1,14 @@
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { TimeProvider } from '@cdktf/provider-time/lib/provider';
-import { App, Aspects, CloudBackend, NamedCloudWorkspace, TerraformOutput, TerraformStack } from 'cdktf';
+import {
+  App,
+  Aspects,
+  CloudBackend,
+  NamedCloudWorkspace,
+  TerraformOutput,
+  TerraformStack,
+} from 'cdktf';
 import { Construct } from 'constructs';
 import * as path from 'path';
 
@@ -26,7 +33,8 @@ import { hashStrings } from './lib/private/files';
 const SCORING = path.join(__dirname, 'scoring');
 
 /** The base image of the tutorial's environment. */
-export const DEFAULT_IMAGE = 'mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest';
+export const DEFAULT_IMAGE =
+  'mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest';
 
 /** The default app's settings, read from environment variables. */
 export interface AppConfig {
@@ -62,20 +70,32 @@ export function configFromEnv(env: NodeJS.ProcessEnv): AppConfig {
   const prefix = env.NAME_PREFIX ?? 'mlendpoint';
   const identity = (env.IDENTITY_TYPE ?? 'system').toLowerCase();
   if (!['system', 'user'].includes(identity)) {
-    throw new Error(`\`IDENTITY_TYPE\` must be 'system' or 'user'; got '${env.IDENTITY_TYPE}'`);
+    throw new Error(
+      `\`IDENTITY_TYPE\` must be 'system' or 'user'; got '${env.IDENTITY_TYPE}'`,
+    );
   }
   const count = Number(env.INSTANCE_COUNT ?? '1');
   const wait = Number(env.ROLE_ASSIGNMENT_WAIT_SECONDS ?? '120');
-  for (const [name, value] of [['INSTANCE_COUNT', count], ['ROLE_ASSIGNMENT_WAIT_SECONDS', wait]] as const) {
+  for (const [name, value] of [
+    ['INSTANCE_COUNT', count],
+    ['ROLE_ASSIGNMENT_WAIT_SECONDS', wait],
+  ] as const) {
     if (!Number.isInteger(value) || value < 0) {
       throw new Error(`\`${name}\` must be a whole number; got '${env[name]}'`);
     }
   }
-  if ((env.TFC_ORGANIZATION === undefined) !== (env.TFC_WORKSPACE === undefined)) {
-    throw new Error('`TFC_ORGANIZATION` and `TFC_WORKSPACE` must be set together (remote state), or neither (local state)');
+  if (
+    (env.TFC_ORGANIZATION === undefined) !==
+    (env.TFC_WORKSPACE === undefined)
+  ) {
+    throw new Error(
+      '`TFC_ORGANIZATION` and `TFC_WORKSPACE` must be set together (remote state), or neither (local state)',
+    );
   }
   if (env.DEPLOYMENT_YAML !== undefined && env.ENDPOINT_YAML === undefined) {
-    throw new Error('`DEPLOYMENT_YAML` must come with `ENDPOINT_YAML` (the endpoint the deployments go to)');
+    throw new Error(
+      '`DEPLOYMENT_YAML` must come with `ENDPOINT_YAML` (the endpoint the deployments go to)',
+    );
   }
   return {
     ...yamlConfigFromEnv(env),
@@ -84,7 +104,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv): AppConfig {
     namePrefix: prefix,
     resourceGroupName: env.RESOURCE_GROUP_NAME,
     workspaceId: env.WORKSPACE_ID,
-    identityType: identity === 'user' ? IdentityType.USER_ASSIGNED : IdentityType.SYSTEM_ASSIGNED,
+    identityType:
+      identity === 'user'
+        ? IdentityType.USER_ASSIGNED
+        : IdentityType.SYSTEM_ASSIGNED,
     endpointName: env.ENDPOINT_NAME ?? defaultEndpointName(prefix),
     instanceType: env.INSTANCE_TYPE ?? 'Standard_DS3_v2',
     instanceCount: count,
@@ -109,7 +132,10 @@ export class EndpointStack extends TerraformStack {
   constructor(scope: Construct, config: AppConfig) {
     super(scope, config.stackName);
 
-    new AzurermProvider(this, 'Azurerm', { features: [{}], storageUseAzuread: true });
+    new AzurermProvider(this, 'Azurerm', {
+      features: [{}],
+      storageUseAzuread: true,
+    });
     new AzapiProvider(this, 'Azapi');
     new TimeProvider(this, 'Time');
     if (config.tfcOrganization && config.tfcWorkspace) {
@@ -120,17 +146,26 @@ export class EndpointStack extends TerraformStack {
     }
 
     // read first: a user-assigned identity needs the workspace to have a registry
-    const endpointYaml = config.endpointYaml ? EndpointYaml.load(config.endpointYaml, { set: config.endpointSet }) : undefined;
+    const endpointYaml = config.endpointYaml
+      ? EndpointYaml.load(config.endpointYaml, { set: config.endpointSet })
+      : undefined;
 
     if (config.workspaceId) {
-      this.workspace = MlWorkspace.fromWorkspaceId(this, 'Workspace', config.workspaceId);
+      this.workspace = MlWorkspace.fromWorkspaceId(
+        this,
+        'Workspace',
+        config.workspaceId,
+      );
     } else {
       const rg = this.resourceGroup(config);
       this.workspace = new MlWorkspace(this, 'Workspace', {
         resourceGroupName: rg,
         location: config.location,
         namePrefix: config.namePrefix,
-        containerRegistry: (endpointYaml ? endpointYaml.props.identityType : config.identityType) === IdentityType.USER_ASSIGNED,
+        containerRegistry:
+          (endpointYaml
+            ? endpointYaml.props.identityType
+            : config.identityType) === IdentityType.USER_ASSIGNED,
       });
     }
 
@@ -139,7 +174,9 @@ export class EndpointStack extends TerraformStack {
       location: this.workspace.location,
       namePrefix: `${config.namePrefix}data`,
       containerName: 'mlcontainer',
-      files: [{ blobName: 'hello.txt', sourcePath: path.join(SCORING, 'hello.txt') }],
+      files: [
+        { blobName: 'hello.txt', sourcePath: path.join(SCORING, 'hello.txt') },
+      ],
     });
 
     this.endpoint = endpointYaml
@@ -155,19 +192,43 @@ export class EndpointStack extends TerraformStack {
         });
     this.data.grantRead(this.endpoint);
 
-    const deployments = endpointYaml ? this.addYamlDeployments(config) : [this.addTutorialDeployment(config)];
+    const deployments = endpointYaml
+      ? this.addYamlDeployments(config)
+      : [this.addTutorialDeployment(config)];
 
-    new TerraformOutput(this, 'endpoint_name', { value: this.endpoint.endpointName });
-    new TerraformOutput(this, 'scoring_uri', { value: this.endpoint.scoringUri });
-    new TerraformOutput(this, 'principal_id', { value: this.endpoint.principalId });
-    new TerraformOutput(this, 'storage_account_name', { value: this.data.storageAccountName });
-    new TerraformOutput(this, 'storage_container_name', { value: this.data.containerName });
+    new TerraformOutput(this, 'endpoint_name', {
+      value: this.endpoint.endpointName,
+    });
+    new TerraformOutput(this, 'scoring_uri', {
+      value: this.endpoint.scoringUri,
+    });
+    new TerraformOutput(this, 'principal_id', {
+      value: this.endpoint.principalId,
+    });
+    new TerraformOutput(this, 'storage_account_name', {
+      value: this.data.storageAccountName,
+    });
+    new TerraformOutput(this, 'storage_container_name', {
+      value: this.data.containerName,
+    });
 
     // the tutorial's choices, which the rule pack flags
-    suppressRule(this.endpoint.resource, 'AML-EP-1', 'the tutorial invokes the endpoint with its key; no output shows it');
-    suppressRule(this.endpoint.resource, 'AML-EP-2', 'the tutorial scores from the internet: this sample has no private endpoint');
+    suppressRule(
+      this.endpoint.resource,
+      'AML-EP-1',
+      'the tutorial invokes the endpoint with its key; no output shows it',
+    );
+    suppressRule(
+      this.endpoint.resource,
+      'AML-EP-2',
+      'the tutorial scores from the internet: this sample has no private endpoint',
+    );
     for (const d of deployments) {
-      suppressRule(d, 'AML-DP-2', 'the scoring script reads the data account over its public endpoint: no private endpoints here');
+      suppressRule(
+        d,
+        'AML-DP-2',
+        'the scoring script reads the data account over its public endpoint: no private endpoints here',
+      );
     }
     this.securityChecks = new MlSecurityChecks();
     Aspects.of(this).add(this.securityChecks);
@@ -177,7 +238,10 @@ export class EndpointStack extends TerraformStack {
   private addTutorialDeployment(config: AppConfig): OnlineDeployment {
     return this.endpoint.addDeployment('blue', {
       model: ModelSource.fromLocalPath(path.join(SCORING, 'model')),
-      code: { codePath: path.join(SCORING, 'onlinescoring'), scoringScript: 'score.py' },
+      code: {
+        codePath: path.join(SCORING, 'onlinescoring'),
+        scoringScript: 'score.py',
+      },
       environment: EnvironmentSource.fromImage(DEFAULT_IMAGE, {
         condaFilePath: path.join(SCORING, 'environment', 'conda.yaml'),
       }),
@@ -193,14 +257,21 @@ export class EndpointStack extends TerraformStack {
    */
   private addYamlDeployments(config: AppConfig): OnlineDeployment[] {
     const deployments = (config.deploymentYamls ?? []).map((file) =>
-      DeploymentYaml.load(file, { set: config.deploymentSet }).addTo(this.endpoint, {
-        environmentVariables: this.data.environmentVariables('hello.txt'),
-      }),
+      DeploymentYaml.load(file, { set: config.deploymentSet }).addTo(
+        this.endpoint,
+        {
+          environmentVariables: this.data.environmentVariables('hello.txt'),
+        },
+      ),
     );
     if (config.traffic) {
       this.endpoint.setTraffic(config.traffic);
     } else if (deployments.length > 1) {
-      this.endpoint.setTraffic(Object.fromEntries(deployments.map((d, i) => [d.deploymentName, i === 0 ? 100 : 0])));
+      this.endpoint.setTraffic(
+        Object.fromEntries(
+          deployments.map((d, i) => [d.deploymentName, i === 0 ? 100 : 0]),
+        ),
+      );
     }
     return deployments;
   }
@@ -221,16 +292,27 @@ export class EndpointStack extends TerraformStack {
 function yamlConfigFromEnv(env: NodeJS.ProcessEnv): Partial<AppConfig> {
   if (env.ENDPOINT_YAML === undefined) return {};
   const list = (value: string | undefined, separator: string) =>
-    (value ?? '').split(separator).map((v) => v.trim()).filter((v) => v !== '');
+    (value ?? '')
+      .split(separator)
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
   const identity = env.IDENTITY_TYPE?.toLowerCase();
   const endpointSet = [
     ...(env.ENDPOINT_NAME !== undefined ? [`name=${env.ENDPOINT_NAME}`] : []),
-    ...(identity !== undefined ? [`identity.type=${identity === 'user' ? 'user_assigned' : 'system_assigned'}`] : []),
+    ...(identity !== undefined
+      ? [
+          `identity.type=${identity === 'user' ? 'user_assigned' : 'system_assigned'}`,
+        ]
+      : []),
     ...list(env.ENDPOINT_SET, ';'),
   ];
   const deploymentSet = [
-    ...(env.INSTANCE_TYPE !== undefined ? [`instance_type=${env.INSTANCE_TYPE}`] : []),
-    ...(env.INSTANCE_COUNT !== undefined ? [`instance_count=${env.INSTANCE_COUNT}`] : []),
+    ...(env.INSTANCE_TYPE !== undefined
+      ? [`instance_type=${env.INSTANCE_TYPE}`]
+      : []),
+    ...(env.INSTANCE_COUNT !== undefined
+      ? [`instance_count=${env.INSTANCE_COUNT}`]
+      : []),
     ...list(env.DEPLOYMENT_SET, ';'),
   ];
   let traffic: { [name: string]: number } | undefined;
@@ -238,7 +320,10 @@ function yamlConfigFromEnv(env: NodeJS.ProcessEnv): Partial<AppConfig> {
     traffic = {};
     for (const entry of list(env.TRAFFIC, ',')) {
       const m = /^([^=\s]+)\s*=\s*(\d+)$/.exec(entry);
-      if (!m) throw new Error(`\`TRAFFIC\` must be 'name=percent,name=percent'; got '${env.TRAFFIC}'`);
+      if (!m)
+        throw new Error(
+          `\`TRAFFIC\` must be 'name=percent,name=percent'; got '${env.TRAFFIC}'`,
+        );
       traffic[m[1]] = Number(m[2]);
     }
   }
@@ -253,12 +338,20 @@ function yamlConfigFromEnv(env: NodeJS.ProcessEnv): Partial<AppConfig> {
 
 /** An endpoint name unique to the prefix: the name is unique per region. */
 function defaultEndpointName(prefix: string): string {
-  const base = prefix.toLowerCase().replace(/[^a-z0-9-]/g, '').replace(/^[^a-z]+/, '').slice(0, 20).replace(/-+$/, '');
+  const base = prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '')
+    .replace(/^[^a-z]+/, '')
+    .slice(0, 20)
+    .replace(/-+$/, '');
   return `${base || 'ep'}-${hashStrings(prefix).slice(0, 8)}`;
 }
 
 /** Builds the default app from environment variables. */
-export function buildApp(env: NodeJS.ProcessEnv = process.env, outdir?: string): App {
+export function buildApp(
+  env: NodeJS.ProcessEnv = process.env,
+  outdir?: string,
+): App {
   const app = new App(outdir ? { outdir } : {});
   new EndpointStack(app, configFromEnv(env));
   return app;

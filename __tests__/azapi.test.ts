@@ -15,15 +15,26 @@ describe('azapi bindings', () => {
     const stack = new TerraformStack(Testing.app(), 'test');
 
     // WHEN
-    new AzapiProvider(stack, 'Azapi', { useOidc: true, disableTelemetry: true });
+    new AzapiProvider(stack, 'Azapi', {
+      useOidc: true,
+      disableTelemetry: true,
+    });
 
     // THEN
     const out = synth(stack) as unknown as {
-      terraform: { required_providers: { azapi: { source: string; version: string } } };
+      terraform: {
+        required_providers: { azapi: { source: string; version: string } };
+      };
       provider: { azapi: { use_oidc: boolean; disable_telemetry: boolean }[] };
     };
-    expect(out.terraform.required_providers.azapi).toEqual({ source: 'azure/azapi', version: '~> 2.8' });
-    expect(out.provider.azapi[0]).toEqual({ use_oidc: true, disable_telemetry: true });
+    expect(out.terraform.required_providers.azapi).toEqual({
+      source: 'azure/azapi',
+      version: '~> 2.8',
+    });
+    expect(out.provider.azapi[0]).toEqual({
+      use_oidc: true,
+      disable_telemetry: true,
+    });
   });
 
   test('azapi_resource keeps the body an object with its keys as given', () => {
@@ -61,7 +72,11 @@ describe('azapi bindings', () => {
     // GIVEN
     const stack = new TerraformStack(Testing.app(), 'test');
     new AzapiProvider(stack, 'Azapi');
-    const res = new AzapiResource(stack, 'Res', { type: 'A/b@2025-01-01', name: 'n', parentId: '/p' });
+    const res = new AzapiResource(stack, 'Res', {
+      type: 'A/b@2025-01-01',
+      name: 'n',
+      parentId: '/p',
+    });
 
     // WHEN
     const action = new AzapiResourceAction(stack, 'Keys', {
@@ -73,11 +88,18 @@ describe('azapi bindings', () => {
     new AzapiUpdateResource(stack, 'Upd', {
       type: 'A/b@2025-01-01',
       resourceId: res.id,
-      body: { properties: { principal: res.identityPrincipalId, uri: res.outputValue('properties.scoringUri') } },
+      body: {
+        properties: {
+          principal: res.identityPrincipalId,
+          uri: res.outputValue('properties.scoringUri'),
+        },
+      },
     });
     new DataAzapiResource(stack, 'Read', {
       type: 'A/b@2025-01-01',
-      resourceId: action.sensitiveOutputValue('primaryKey') as unknown as string,
+      resourceId: action.sensitiveOutputValue(
+        'primaryKey',
+      ) as unknown as string,
       responseExportValues: ['location'],
     });
 
@@ -107,11 +129,20 @@ describe('azapi bindings', () => {
     new AzapiProvider(stack, 'Azapi');
 
     // WHEN
-    new AzapiResource(stack, 'Res', { type: 'A/b@2025-01-01', name: 'n', parentId: '/p' });
+    new AzapiResource(stack, 'Res', {
+      type: 'A/b@2025-01-01',
+      name: 'n',
+      parentId: '/p',
+    });
 
     // THEN
     const res = Object.values(synth(stack).resource.azapi_resource)[0];
     expect(res.body).toEqual({});
-    expect(Object.keys(res).sort()).toEqual(['body', 'name', 'parent_id', 'type']);
+    expect(Object.keys(res).sort()).toEqual([
+      'body',
+      'name',
+      'parent_id',
+      'type',
+    ]);
   });
 });

@@ -23,7 +23,9 @@ describe('BlobDataSource', () => {
 
     // THEN
     const out = synth(stack);
-    expect(resource(out, 'azurerm_storage_account', 'Data_Account')).toMatchObject({
+    expect(
+      resource(out, 'azurerm_storage_account', 'Data_Account'),
+    ).toMatchObject({
       account_kind: 'StorageV2',
       https_traffic_only_enabled: true,
       min_tls_version: 'TLS1_2',
@@ -31,14 +33,18 @@ describe('BlobDataSource', () => {
       shared_access_key_enabled: false,
       name: expect.stringMatching(/^[a-z0-9]{3,24}$/),
     });
-    expect(resource(out, 'azurerm_storage_container', 'Data_Container')).toMatchObject({
+    expect(
+      resource(out, 'azurerm_storage_container', 'Data_Container'),
+    ).toMatchObject({
       name: 'mlcontainer',
       container_access_type: 'private',
     });
     expect(resource(out, 'azurerm_storage_blob', 'Data_Blob0')).toMatchObject({
       name: 'hello.txt',
       type: 'Block',
-      source: expect.stringMatching(/^assets\/Data_File0_[0-9A-F]{8}\/[0-9A-F]{32}\/hello\.txt$/),
+      source: expect.stringMatching(
+        /^assets\/Data_File0_[0-9A-F]{8}\/[0-9A-F]{32}\/hello\.txt$/,
+      ),
       content_md5: expect.stringMatching(/^[0-9a-f]{32}$/),
     });
   });
@@ -56,17 +62,27 @@ describe('BlobDataSource', () => {
 
     // THEN
     const out = synth(stack);
-    const grant = resource(out, 'azurerm_role_assignment', 'Data_DeployerWrite');
+    const grant = resource(
+      out,
+      'azurerm_role_assignment',
+      'Data_DeployerWrite',
+    );
     expect(grant).toMatchObject({
       role_definition_name: 'Storage Blob Data Contributor',
-      principal_id: expect.stringMatching(/^\$\{data\.azurerm_client_config\..*\.object_id\}$/),
+      principal_id: expect.stringMatching(
+        /^\$\{data\.azurerm_client_config\..*\.object_id\}$/,
+      ),
       scope: expect.stringContaining('/blobServices/default/containers/'),
     });
     const wait = address(out, 'time_sleep', 'Data_DeployerWriteWait');
-    expect(resource(out, 'time_sleep', 'Data_DeployerWriteWait').triggers).toEqual({
+    expect(
+      resource(out, 'time_sleep', 'Data_DeployerWriteWait').triggers,
+    ).toEqual({
       role_assignment_id: `\${${address(out, 'azurerm_role_assignment', 'Data_DeployerWrite')}.id}`,
     });
-    expect(resource(out, 'azurerm_storage_blob', 'Data_Blob0').depends_on).toEqual([wait]);
+    expect(
+      resource(out, 'azurerm_storage_blob', 'Data_Blob0').depends_on,
+    ).toEqual([wait]);
   });
 
   test('fails synth if shared keys are off and the provider does not use Entra ID for storage (FR-11)', () => {
@@ -75,7 +91,10 @@ describe('BlobDataSource', () => {
     new AzurermProvider(stack, 'Azurerm', { features: [{}] });
 
     // WHEN
-    new BlobDataSource(stack, 'Data', { resourceGroupName: 'rg', location: 'westeurope' });
+    new BlobDataSource(stack, 'Data', {
+      resourceGroupName: 'rg',
+      location: 'westeurope',
+    });
 
     // THEN
     expect(() => Testing.synth(stack, true)).toThrow(
@@ -94,7 +113,10 @@ describe('BlobDataSource', () => {
     });
     const out = JSON.parse(Testing.synth(stack, true));
     expect(out.resource.azurerm_role_assignment).toBeUndefined();
-    expect(Object.values(out.resource.azurerm_storage_account as object)[0].shared_access_key_enabled).toBe(true);
+    expect(
+      Object.values(out.resource.azurerm_storage_account as object)[0]
+        .shared_access_key_enabled,
+    ).toBe(true);
   });
 
   test('derives a valid account name from any prefix (FR-7)', () => {
@@ -102,15 +124,31 @@ describe('BlobDataSource', () => {
     const stack = newStack();
 
     // WHEN
-    new BlobDataSource(stack, 'Data', { resourceGroupName: 'rg', location: 'westeurope', namePrefix: 'ml-demo-Prod' });
-    new BlobDataSource(stack, 'Long', { resourceGroupName: 'rg', location: 'westeurope', namePrefix: 'A'.repeat(40) });
-    new BlobDataSource(stack, 'Odd', { resourceGroupName: 'rg', location: 'westeurope', namePrefix: '--__--' });
+    new BlobDataSource(stack, 'Data', {
+      resourceGroupName: 'rg',
+      location: 'westeurope',
+      namePrefix: 'ml-demo-Prod',
+    });
+    new BlobDataSource(stack, 'Long', {
+      resourceGroupName: 'rg',
+      location: 'westeurope',
+      namePrefix: 'A'.repeat(40),
+    });
+    new BlobDataSource(stack, 'Odd', {
+      resourceGroupName: 'rg',
+      location: 'westeurope',
+      namePrefix: '--__--',
+    });
 
     // THEN
-    const names = Object.values(resources(synth(stack), 'azurerm_storage_account')).map((a) => a.name as string);
+    const names = Object.values(
+      resources(synth(stack), 'azurerm_storage_account'),
+    ).map((a) => a.name as string);
     expect(names).toHaveLength(3);
     for (const n of names) expect(n).toMatch(/^[a-z0-9]{3,24}$/);
-    expect(names.find((n) => n.startsWith('mldemoprod'))).toMatch(/^mldemoprod[0-9a-f]{8}$/);
+    expect(names.find((n) => n.startsWith('mldemoprod'))).toMatch(
+      /^mldemoprod[0-9a-f]{8}$/,
+    );
     expect(new Set(names).size).toBe(3);
   });
 
@@ -121,7 +159,11 @@ describe('BlobDataSource', () => {
       location: 'westeurope',
       files: [{ blobName: 'hello.txt', sourcePath: HELLO }],
     });
-    expect(Object.keys(data.environmentVariables())).toEqual(['STORAGE_ACCOUNT_NAME', 'STORAGE_CONTAINER_NAME', 'FILE_NAME']);
+    expect(Object.keys(data.environmentVariables())).toEqual([
+      'STORAGE_ACCOUNT_NAME',
+      'STORAGE_CONTAINER_NAME',
+      'FILE_NAME',
+    ]);
     expect(data.environmentVariables().FILE_NAME).toBe('hello.txt');
     expect(() => data.environmentVariables('other.txt')).toThrow(
       "`blobName` must be one of the uploaded files (hello.txt); got 'other.txt'",
@@ -130,28 +172,105 @@ describe('BlobDataSource', () => {
 
   test('an existing account gets the container and grants, nothing else', () => {
     const stack = newStack();
-    const id = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/existingacct';
-    const data = new BlobDataSource(stack, 'Data', { existingStorageAccountId: id });
+    const id =
+      '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/existingacct';
+    const data = new BlobDataSource(stack, 'Data', {
+      existingStorageAccountId: id,
+    });
     const out = synth(stack);
     expect(out.resource.azurerm_storage_account).toBeUndefined();
     expect(data.storageAccountName).toBe('existingacct');
-    expect(resource(out, 'azurerm_storage_container', 'Data_Container').storage_account_id).toBe(id);
+    expect(
+      resource(out, 'azurerm_storage_container', 'Data_Container')
+        .storage_account_id,
+    ).toBe(id);
   });
 
   describe('fails with the field, the value and the rule', () => {
-    test.each<[string, ConstructorParameters<typeof BlobDataSource>[2], string]>([
-      ['an account name with capitals', { resourceGroupName: 'rg', location: 'l', storageAccountName: 'MlData' }, "`storageAccountName` must be 3-24 characters of lowercase letters and digits; got 'MlData'"],
-      ['an account name with a dash', { resourceGroupName: 'rg', location: 'l', storageAccountName: 'ml-data' }, "`storageAccountName` must be 3-24 characters of lowercase letters and digits; got 'ml-data'"],
-      ['an account name of 25 characters', { resourceGroupName: 'rg', location: 'l', storageAccountName: 'a'.repeat(25) }, `\`storageAccountName\` must be 3-24 characters of lowercase letters and digits; got '${'a'.repeat(25)}'`],
-      ['a container name with capitals', { resourceGroupName: 'rg', location: 'l', containerName: 'Data' }, "`containerName` must be 3-63 characters of lowercase letters, digits and single hyphens, starting and ending with a letter or digit; got 'Data'"],
-      ['a container name with two hyphens', { resourceGroupName: 'rg', location: 'l', containerName: 'my--data' }, "`containerName` must be 3-63 characters of lowercase letters, digits and single hyphens, starting and ending with a letter or digit; got 'my--data'"],
-      ['a two-letter container name', { resourceGroupName: 'rg', location: 'l', containerName: 'ab' }, "`containerName` must be 3-63 characters of lowercase letters, digits and single hyphens, starting and ending with a letter or digit; got 'ab'"],
-      ['no resource group for a new account', { location: 'l' }, '`resourceGroupName` is required when no `existingStorageAccountId` is given; got nothing'],
-      ['a missing file', { resourceGroupName: 'rg', location: 'l', files: [{ blobName: 'a.txt', sourcePath: 'missing.txt' }] }, "`files[0].sourcePath` must be an existing file; got 'missing.txt'"],
-      ['a blob name ending in a slash', { resourceGroupName: 'rg', location: 'l', files: [{ blobName: 'dir/', sourcePath: HELLO }] }, "`files[0].blobName` must be 1-1024 characters, not ending with '.', '/' or '\\'; got 'dir/'"],
-      ['the same blob twice', { resourceGroupName: 'rg', location: 'l', files: [{ blobName: 'a.txt', sourcePath: HELLO }, { blobName: 'a.txt', sourcePath: HELLO }] }, "`files[1].blobName` must be unique within the container; got 'a.txt'"],
+    test.each<
+      [string, ConstructorParameters<typeof BlobDataSource>[2], string]
+    >([
+      [
+        'an account name with capitals',
+        {
+          resourceGroupName: 'rg',
+          location: 'l',
+          storageAccountName: 'MlData',
+        },
+        "`storageAccountName` must be 3-24 characters of lowercase letters and digits; got 'MlData'",
+      ],
+      [
+        'an account name with a dash',
+        {
+          resourceGroupName: 'rg',
+          location: 'l',
+          storageAccountName: 'ml-data',
+        },
+        "`storageAccountName` must be 3-24 characters of lowercase letters and digits; got 'ml-data'",
+      ],
+      [
+        'an account name of 25 characters',
+        {
+          resourceGroupName: 'rg',
+          location: 'l',
+          storageAccountName: 'a'.repeat(25),
+        },
+        `\`storageAccountName\` must be 3-24 characters of lowercase letters and digits; got '${'a'.repeat(25)}'`,
+      ],
+      [
+        'a container name with capitals',
+        { resourceGroupName: 'rg', location: 'l', containerName: 'Data' },
+        "`containerName` must be 3-63 characters of lowercase letters, digits and single hyphens, starting and ending with a letter or digit; got 'Data'",
+      ],
+      [
+        'a container name with two hyphens',
+        { resourceGroupName: 'rg', location: 'l', containerName: 'my--data' },
+        "`containerName` must be 3-63 characters of lowercase letters, digits and single hyphens, starting and ending with a letter or digit; got 'my--data'",
+      ],
+      [
+        'a two-letter container name',
+        { resourceGroupName: 'rg', location: 'l', containerName: 'ab' },
+        "`containerName` must be 3-63 characters of lowercase letters, digits and single hyphens, starting and ending with a letter or digit; got 'ab'",
+      ],
+      [
+        'no resource group for a new account',
+        { location: 'l' },
+        '`resourceGroupName` is required when no `existingStorageAccountId` is given; got nothing',
+      ],
+      [
+        'a missing file',
+        {
+          resourceGroupName: 'rg',
+          location: 'l',
+          files: [{ blobName: 'a.txt', sourcePath: 'missing.txt' }],
+        },
+        "`files[0].sourcePath` must be an existing file; got 'missing.txt'",
+      ],
+      [
+        'a blob name ending in a slash',
+        {
+          resourceGroupName: 'rg',
+          location: 'l',
+          files: [{ blobName: 'dir/', sourcePath: HELLO }],
+        },
+        "`files[0].blobName` must be 1-1024 characters, not ending with '.', '/' or '\\'; got 'dir/'",
+      ],
+      [
+        'the same blob twice',
+        {
+          resourceGroupName: 'rg',
+          location: 'l',
+          files: [
+            { blobName: 'a.txt', sourcePath: HELLO },
+            { blobName: 'a.txt', sourcePath: HELLO },
+          ],
+        },
+        "`files[1].blobName` must be unique within the container; got 'a.txt'",
+      ],
     ])('%s', (_, props, message) => {
-      expect(() => new BlobDataSource(newStack(), 'Data', props)).toThrow(message);
+      expect(() => new BlobDataSource(newStack(), 'Data', props)).toThrow(
+        message,
+      );
     });
   });
 });

@@ -1,6 +1,12 @@
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { TimeProvider } from '@cdktf/provider-time/lib/provider';
-import { DefaultTokenResolver, StringConcat, Testing, TerraformStack, Tokenization } from 'cdktf';
+import {
+  DefaultTokenResolver,
+  StringConcat,
+  Testing,
+  TerraformStack,
+  Tokenization,
+} from 'cdktf';
 
 import { AzapiProvider } from '../lib';
 
@@ -15,7 +21,10 @@ export type Synth = {
 /** A stack with the providers the constructs expect. */
 export function newStack(): TerraformStack {
   const stack = new TerraformStack(Testing.app(), 'test');
-  new AzurermProvider(stack, 'Azurerm', { features: [{}], storageUseAzuread: true });
+  new AzurermProvider(stack, 'Azurerm', {
+    features: [{}],
+    storageUseAzuread: true,
+  });
   new AzapiProvider(stack, 'Azapi');
   new TimeProvider(stack, 'Time');
   return stack;
@@ -27,7 +36,10 @@ export function synth(stack: TerraformStack): Synth {
 }
 
 /** The resources of a type, by Terraform name. */
-export function resources(out: Synth, type: string): { [name: string]: { [key: string]: unknown } } {
+export function resources(
+  out: Synth,
+  type: string,
+): { [name: string]: { [key: string]: unknown } } {
   return out.resource[type] ?? {};
 }
 
@@ -43,20 +55,33 @@ function matcher(part: string | RegExp): (name: string) => boolean {
 }
 
 /** The single resource of a type whose name matches `part`. */
-export function resource(out: Synth, type: string, part: string | RegExp = ''): { [key: string]: unknown } {
+export function resource(
+  out: Synth,
+  type: string,
+  part: string | RegExp = '',
+): { [key: string]: unknown } {
   const match = matcher(part);
   const found = Object.entries(resources(out, type)).filter(([n]) => match(n));
   if (found.length !== 1) {
-    throw new Error(`expected one ${type} matching '${part}', found ${found.map(([n]) => n).join(', ') || 'none'}`);
+    throw new Error(
+      `expected one ${type} matching '${part}', found ${found.map(([n]) => n).join(', ') || 'none'}`,
+    );
   }
   return found[0][1];
 }
 
 /** The Terraform address of the single resource of a type whose name matches `part`. */
-export function address(out: Synth, type: string, part: string | RegExp = ''): string {
+export function address(
+  out: Synth,
+  type: string,
+  part: string | RegExp = '',
+): string {
   const match = matcher(part);
   const names = Object.keys(resources(out, type)).filter((n) => match(n));
-  if (names.length !== 1) throw new Error(`expected one ${type} matching '${part}', found ${names.join(', ')}`);
+  if (names.length !== 1)
+    throw new Error(
+      `expected one ${type} matching '${part}', found ${names.join(', ')}`,
+    );
   return `${type}.${names[0]}`;
 }
 

@@ -7,14 +7,23 @@ import { address, resource, resources, Synth, WORKSPACE_ID } from './helpers';
 
 /** Synthesizes the default app with the given environment, as `cdktf synth` does. */
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+afterAll(() =>
+  dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })),
+);
 
-function synthApp(env: NodeJS.ProcessEnv = {}): { out: Synth; raw: string; dir: string } {
+function synthApp(env: NodeJS.ProcessEnv = {}): {
+  out: Synth;
+  raw: string;
+  dir: string;
+} {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'app-'));
   dirs.push(dir);
   buildApp(env, dir).synth();
   const stack = env.STACK_NAME ?? 'azureml-endpoint';
-  const raw = fs.readFileSync(path.join(dir, 'stacks', stack, 'cdk.tf.json'), 'utf8');
+  const raw = fs.readFileSync(
+    path.join(dir, 'stacks', stack, 'cdk.tf.json'),
+    'utf8',
+  );
   return { out: JSON.parse(raw) as Synth, raw, dir };
 }
 
@@ -33,7 +42,9 @@ describe('the default app (main.ts)', () => {
     expect(count('azurerm_role_assignment')).toBe(3); // endpoint read + 2 deployer uploads
     expect(count('time_sleep')).toBe(3);
     expect(count('azapi_update_resource')).toBe(1);
-    const types = Object.values(resources(out, 'azapi_resource')).map((r) => String(r.type).split('@')[0].split('/').slice(-2).join('/'));
+    const types = Object.values(resources(out, 'azapi_resource')).map((r) =>
+      String(r.type).split('@')[0].split('/').slice(-2).join('/'),
+    );
     expect(types.sort()).toEqual([
       'codes/versions',
       'environments/versions',
@@ -41,12 +52,26 @@ describe('the default app (main.ts)', () => {
       'onlineEndpoints/deployments',
       'workspaces/onlineEndpoints',
     ]);
-    expect(resource(out, 'azurerm_storage_blob', 'Data_Blob0')).toMatchObject({ name: 'hello.txt' });
-    expect(resource(out, 'azurerm_storage_container', 'Data_Container').name).toBe('mlcontainer');
+    expect(resource(out, 'azurerm_storage_blob', 'Data_Blob0')).toMatchObject({
+      name: 'hello.txt',
+    });
+    expect(
+      resource(out, 'azurerm_storage_container', 'Data_Container').name,
+    ).toBe('mlcontainer');
     // the uploaded files are copied next to the stack, so remote runners find them
-    const source = String(resource(out, 'azurerm_storage_blob', 'Data_Blob0').source);
-    expect(fs.readFileSync(path.join(dir, 'stacks', 'azureml-endpoint', source), 'utf8')).toBe(
-      fs.readFileSync(path.join(__dirname, '..', 'scoring', 'hello.txt'), 'utf8'),
+    const source = String(
+      resource(out, 'azurerm_storage_blob', 'Data_Blob0').source,
+    );
+    expect(
+      fs.readFileSync(
+        path.join(dir, 'stacks', 'azureml-endpoint', source),
+        'utf8',
+      ),
+    ).toBe(
+      fs.readFileSync(
+        path.join(__dirname, '..', 'scoring', 'hello.txt'),
+        'utf8',
+      ),
     );
     expect(Object.keys(out.output ?? {}).sort()).toEqual([
       'endpoint_name',
@@ -70,7 +95,9 @@ describe('the default app (main.ts)', () => {
       address(out, 'azurerm_role_assignment', 'Data_ReadGrant'),
       address(out, 'time_sleep', 'Endpoint_RolePropagationWait'),
     ]);
-    expect(resource(out, 'azapi_update_resource', 'Endpoint_TrafficRouting')).toMatchObject({
+    expect(
+      resource(out, 'azapi_update_resource', 'Endpoint_TrafficRouting'),
+    ).toMatchObject({
       body: { properties: { traffic: { blue: 100 } } },
       depends_on: [address(out, 'azapi_resource', DEPLOYMENT)],
     });
@@ -78,53 +105,117 @@ describe('the default app (main.ts)', () => {
 
   test('the provider reaches storage with Entra ID and no secret is in the JSON', () => {
     const { out, raw } = synthApp();
-    expect((out as any).provider.azurerm[0]).toMatchObject({ storage_use_azuread: true, features: [{}] });
-    expect(raw).not.toMatch(/primaryKey|secondaryKey|client_secret|password|AccountKey=|sig=/i);
+    expect((out as any).provider.azurerm[0]).toMatchObject({
+      storage_use_azuread: true,
+      features: [{}],
+    });
+    expect(raw).not.toMatch(
+      /primaryKey|secondaryKey|client_secret|password|AccountKey=|sig=/i,
+    );
   });
 
   test('the user-assigned variant grants the identity before the endpoint and passes UAI_CLIENT_ID (FR-1)', () => {
     const { out } = synthApp({ IDENTITY_TYPE: 'user' });
-    const endpoint = resource(out, 'azapi_resource', /^Endpoint_[0-9A-F]{8}$/) as any;
-    const uai = address(out, 'azurerm_user_assigned_identity', 'Endpoint_Identity');
-    expect(endpoint.identity).toEqual([{ type: 'UserAssigned', identity_ids: [`\${${uai}.id}`] }]);
-    const grantsToUai = Object.entries(resources(out, 'azurerm_role_assignment'))
+    const endpoint = resource(
+      out,
+      'azapi_resource',
+      /^Endpoint_[0-9A-F]{8}$/,
+    ) as any;
+    const uai = address(
+      out,
+      'azurerm_user_assigned_identity',
+      'Endpoint_Identity',
+    );
+    expect(endpoint.identity).toEqual([
+      { type: 'UserAssigned', identity_ids: [`\${${uai}.id}`] },
+    ]);
+    const grantsToUai = Object.entries(
+      resources(out, 'azurerm_role_assignment'),
+    )
       .filter(([, g]) => g.principal_id === `\${${uai}.principal_id}`)
       .map(([n]) => `azurerm_role_assignment.${n}`);
     expect(grantsToUai).toHaveLength(3);
-    expect(endpoint.depends_on).toEqual(expect.arrayContaining([...grantsToUai, address(out, 'time_sleep', 'Endpoint_RolePropagationWait')]));
+    expect(endpoint.depends_on).toEqual(
+      expect.arrayContaining([
+        ...grantsToUai,
+        address(out, 'time_sleep', 'Endpoint_RolePropagationWait'),
+      ]),
+    );
     expect(resource(out, 'azapi_resource', DEPLOYMENT)).toMatchObject({
-      body: { properties: { environmentVariables: { IDENTITY_KIND: 'user_assigned', UAI_CLIENT_ID: `\${${uai}.client_id}` } } },
+      body: {
+        properties: {
+          environmentVariables: {
+            IDENTITY_KIND: 'user_assigned',
+            UAI_CLIENT_ID: `\${${uai}.client_id}`,
+          },
+        },
+      },
     });
-    expect(Object.keys(resources(out, 'azurerm_container_registry'))).toHaveLength(1);
+    expect(
+      Object.keys(resources(out, 'azurerm_container_registry')),
+    ).toHaveLength(1);
   });
 
   test('an existing workspace is read, not created', () => {
     const { out } = synthApp({ WORKSPACE_ID });
     expect(out.resource.azurerm_machine_learning_workspace).toBeUndefined();
     expect(out.resource.azurerm_resource_group).toBeUndefined();
-    expect(Object.values(out.data!.azapi_resource)[0]).toMatchObject({ resource_id: WORKSPACE_ID });
+    expect(Object.values(out.data!.azapi_resource)[0]).toMatchObject({
+      resource_id: WORKSPACE_ID,
+    });
   });
 
   test('remote state in HCP Terraform when organization and workspace are given', () => {
-    const { out } = synthApp({ TFC_ORGANIZATION: 'acme', TFC_WORKSPACE: 'ml-endpoint' });
-    expect((out.terraform as any).cloud).toEqual({ organization: 'acme', workspaces: { name: 'ml-endpoint' } });
-    expect((synthApp().out.terraform as any).backend).toEqual({ local: expect.anything() });
+    const { out } = synthApp({
+      TFC_ORGANIZATION: 'acme',
+      TFC_WORKSPACE: 'ml-endpoint',
+    });
+    expect((out.terraform as any).cloud).toEqual({
+      organization: 'acme',
+      workspaces: { name: 'ml-endpoint' },
+    });
+    expect((synthApp().out.terraform as any).backend).toEqual({
+      local: expect.anything(),
+    });
   });
 
   test('settings come from the environment', () => {
-    const { out } = synthApp({ INSTANCE_TYPE: 'Standard_F4s_v2', INSTANCE_COUNT: '2', ENDPOINT_NAME: 'my-ep', AZURE_LOCATION: 'westeurope', ROLE_ASSIGNMENT_WAIT_SECONDS: '300' });
-    expect(resource(out, 'azapi_resource', DEPLOYMENT)).toMatchObject({
-      body: { sku: { name: 'Default', capacity: 2 }, properties: { instanceType: 'Standard_F4s_v2' } },
+    const { out } = synthApp({
+      INSTANCE_TYPE: 'Standard_F4s_v2',
+      INSTANCE_COUNT: '2',
+      ENDPOINT_NAME: 'my-ep',
+      AZURE_LOCATION: 'westeurope',
+      ROLE_ASSIGNMENT_WAIT_SECONDS: '300',
     });
-    expect(resource(out, 'azapi_resource', /^Endpoint_[0-9A-F]{8}$/).name).toBe('my-ep');
+    expect(resource(out, 'azapi_resource', DEPLOYMENT)).toMatchObject({
+      body: {
+        sku: { name: 'Default', capacity: 2 },
+        properties: { instanceType: 'Standard_F4s_v2' },
+      },
+    });
+    expect(resource(out, 'azapi_resource', /^Endpoint_[0-9A-F]{8}$/).name).toBe(
+      'my-ep',
+    );
     expect(resource(out, 'azurerm_resource_group').location).toBe('westeurope');
-    expect(resource(out, 'time_sleep', 'Endpoint_RolePropagationWait').create_duration).toBe('300s');
+    expect(
+      resource(out, 'time_sleep', 'Endpoint_RolePropagationWait')
+        .create_duration,
+    ).toBe('300s');
   });
 
   test.each([
-    [{ IDENTITY_TYPE: 'both' }, "`IDENTITY_TYPE` must be 'system' or 'user'; got 'both'"],
-    [{ INSTANCE_COUNT: 'two' }, "`INSTANCE_COUNT` must be a whole number; got 'two'"],
-    [{ TFC_ORGANIZATION: 'acme' }, '`TFC_ORGANIZATION` and `TFC_WORKSPACE` must be set together (remote state), or neither (local state)'],
+    [
+      { IDENTITY_TYPE: 'both' },
+      "`IDENTITY_TYPE` must be 'system' or 'user'; got 'both'",
+    ],
+    [
+      { INSTANCE_COUNT: 'two' },
+      "`INSTANCE_COUNT` must be a whole number; got 'two'",
+    ],
+    [
+      { TFC_ORGANIZATION: 'acme' },
+      '`TFC_ORGANIZATION` and `TFC_WORKSPACE` must be set together (remote state), or neither (local state)',
+    ],
   ])('fails on bad settings %j', (env, message) => {
     expect(() => configFromEnv(env)).toThrow(message);
   });

@@ -11,10 +11,13 @@ import {
 import { scenario, tutorialDeployment } from './fixtures';
 import { address, resolve, resource, resources, synth } from './helpers';
 
-const ENDPOINT = 'Microsoft.MachineLearningServices/workspaces/onlineEndpoints@2025-09-01';
+const ENDPOINT =
+  'Microsoft.MachineLearningServices/workspaces/onlineEndpoints@2025-09-01';
 
 function endpointResource(out: ReturnType<typeof synth>) {
-  return Object.values(resources(out, 'azapi_resource')).find((r) => r.type === ENDPOINT)!;
+  return Object.values(resources(out, 'azapi_resource')).find(
+    (r) => r.type === ENDPOINT,
+  )!;
 }
 
 describe('ManagedEndpointWithIdentity', () => {
@@ -23,7 +26,10 @@ describe('ManagedEndpointWithIdentity', () => {
     const { stack, workspace } = scenario();
 
     // WHEN
-    new ManagedEndpointWithIdentity(stack, 'Endpoint', { workspace, endpointName: 'score-ep' });
+    new ManagedEndpointWithIdentity(stack, 'Endpoint', {
+      workspace,
+      endpointName: 'score-ep',
+    });
 
     // THEN
     const out = synth(stack);
@@ -33,9 +39,14 @@ describe('ManagedEndpointWithIdentity', () => {
       parent_id: expect.stringContaining('workspaces/ws1'),
       identity: [{ type: 'SystemAssigned' }],
       body: { properties: { authMode: 'Key', publicNetworkAccess: 'Enabled' } },
-      response_export_values: ['properties.scoringUri', 'properties.swaggerUri'],
+      response_export_values: [
+        'properties.scoringUri',
+        'properties.swaggerUri',
+      ],
     });
-    expect(JSON.stringify(ep.body)).not.toMatch(/traffic|scoringUri|provisioningState/);
+    expect(JSON.stringify(ep.body)).not.toMatch(
+      /traffic|scoringUri|provisioningState/,
+    );
   });
 
   test.each([
@@ -47,10 +58,16 @@ describe('ManagedEndpointWithIdentity', () => {
     const { stack, workspace } = scenario();
 
     // WHEN
-    new ManagedEndpointWithIdentity(stack, 'Endpoint', { workspace, endpointName: 'score-ep', authMode: mode });
+    new ManagedEndpointWithIdentity(stack, 'Endpoint', {
+      workspace,
+      endpointName: 'score-ep',
+      authMode: mode,
+    });
 
     // THEN
-    expect((endpointResource(synth(stack)).body as any).properties.authMode).toBe(wire);
+    expect(
+      (endpointResource(synth(stack)).body as any).properties.authMode,
+    ).toBe(wire);
   });
 
   test('exposes scoring URI and principal id as references', () => {
@@ -58,35 +75,54 @@ describe('ManagedEndpointWithIdentity', () => {
     const { stack, workspace } = scenario();
 
     // WHEN
-    const ep = new ManagedEndpointWithIdentity(stack, 'Endpoint', { workspace, endpointName: 'score-ep' });
+    const ep = new ManagedEndpointWithIdentity(stack, 'Endpoint', {
+      workspace,
+      endpointName: 'score-ep',
+    });
 
     // THEN
-    expect(resolve(stack, ep.scoringUri)).toMatch(/^\$\{azapi_resource\.Endpoint_.*\.output\.properties\.scoringUri\}$/);
-    expect(resolve(stack, ep.principalId)).toMatch(/^\$\{azapi_resource\.Endpoint_.*\.identity\[0\]\.principal_id\}$/);
+    expect(resolve(stack, ep.scoringUri)).toMatch(
+      /^\$\{azapi_resource\.Endpoint_.*\.output\.properties\.scoringUri\}$/,
+    );
+    expect(resolve(stack, ep.principalId)).toMatch(
+      /^\$\{azapi_resource\.Endpoint_.*\.identity\[0\]\.principal_id\}$/,
+    );
   });
 
   test('grants and deployment are ordered: grant, then wait, then deployment, then traffic', () => {
     // GIVEN
     const { stack, workspace, data } = scenario();
-    const ep = new ManagedEndpointWithIdentity(stack, 'Endpoint', { workspace, endpointName: 'score-ep' });
+    const ep = new ManagedEndpointWithIdentity(stack, 'Endpoint', {
+      workspace,
+      endpointName: 'score-ep',
+    });
 
     // WHEN
     data.grantRead(ep);
-    ep.addDeployment('blue', tutorialDeployment({ environmentVariables: data.environmentVariables() }));
+    ep.addDeployment(
+      'blue',
+      tutorialDeployment({ environmentVariables: data.environmentVariables() }),
+    );
 
     // THEN
     const out = synth(stack);
     const grant = address(out, 'azurerm_role_assignment', 'Data_ReadGrant');
     const wait = address(out, 'time_sleep', 'Endpoint_RolePropagationWait');
     const deployment = resource(out, 'azapi_resource', 'Endpoint_blue');
-    expect(resource(out, 'time_sleep', 'Endpoint_RolePropagationWait')).toMatchObject({
+    expect(
+      resource(out, 'time_sleep', 'Endpoint_RolePropagationWait'),
+    ).toMatchObject({
       create_duration: '120s',
       depends_on: [grant],
       // a replaced grant (e.g. a new identity) waits again
       triggers: { role_assignment_0: `\${${grant}.id}` },
     });
-    expect(deployment.depends_on).toEqual(expect.arrayContaining([grant, wait]));
-    expect(resource(out, 'azapi_update_resource', 'Endpoint_TrafficRouting')).toMatchObject({
+    expect(deployment.depends_on).toEqual(
+      expect.arrayContaining([grant, wait]),
+    );
+    expect(
+      resource(out, 'azapi_update_resource', 'Endpoint_TrafficRouting'),
+    ).toMatchObject({
       depends_on: [address(out, 'azapi_resource', 'Endpoint_blue')],
       body: { properties: { traffic: { blue: 100 } } },
       resource_id: `\${${address(out, 'azapi_resource', 'Endpoint')}.id}`,
@@ -98,7 +134,10 @@ describe('ManagedEndpointWithIdentity', () => {
   test('a grant made after the deployment still orders the deployment after it', () => {
     // GIVEN
     const { stack, workspace, data } = scenario();
-    const ep = new ManagedEndpointWithIdentity(stack, 'Endpoint', { workspace, endpointName: 'score-ep' });
+    const ep = new ManagedEndpointWithIdentity(stack, 'Endpoint', {
+      workspace,
+      endpointName: 'score-ep',
+    });
     ep.addDeployment('blue', tutorialDeployment());
 
     // WHEN
@@ -117,25 +156,38 @@ describe('ManagedEndpointWithIdentity', () => {
   test('the role assignment takes the principal id, as a service principal, scoped to the container (FR-2, FR-3)', () => {
     // GIVEN
     const { stack, workspace, data } = scenario();
-    const ep = new ManagedEndpointWithIdentity(stack, 'Endpoint', { workspace, endpointName: 'score-ep' });
+    const ep = new ManagedEndpointWithIdentity(stack, 'Endpoint', {
+      workspace,
+      endpointName: 'score-ep',
+    });
 
     // WHEN
     data.grantRead(ep);
 
     // THEN
-    const grant = resource(synth(stack), 'azurerm_role_assignment', 'Data_ReadGrant');
+    const grant = resource(
+      synth(stack),
+      'azurerm_role_assignment',
+      'Data_ReadGrant',
+    );
     expect(grant).toMatchObject({
       role_definition_name: 'Storage Blob Data Reader',
       principal_type: 'ServicePrincipal',
       principal_id: expect.stringMatching(/identity\[0\]\.principal_id\}$/),
-      scope: expect.stringMatching(/\/blobServices\/default\/containers\/\$\{azurerm_storage_container\.Data_Container_.*\.name\}$/),
+      scope: expect.stringMatching(
+        /\/blobServices\/default\/containers\/\$\{azurerm_storage_container\.Data_Container_.*\.name\}$/,
+      ),
     });
   });
 
   test('fails if a grant is given a client id instead of a principal id (FR-2)', () => {
     // GIVEN
     const { stack, data } = scenario();
-    const identity = new UserAssignedIdentity(stack, 'Uai', { name: 'uai-1', resourceGroupName: 'rg', location: 'westeurope' });
+    const identity = new UserAssignedIdentity(stack, 'Uai', {
+      name: 'uai-1',
+      resourceGroupName: 'rg',
+      location: 'westeurope',
+    });
 
     // WHEN / THEN
     expect(() => data.grantRead({ principalId: identity.clientId })).toThrow(
@@ -166,8 +218,12 @@ describe('ManagedEndpointWithIdentity', () => {
       const out = synth(stack);
       const uai = address(out, 'azurerm_user_assigned_identity');
       const endpoint = endpointResource(out);
-      expect(endpoint.identity).toEqual([{ type: 'UserAssigned', identity_ids: [`\${${uai}.id}`] }]);
-      const grants = Object.entries(resources(out, 'azurerm_role_assignment')).filter(([, g]) =>
+      expect(endpoint.identity).toEqual([
+        { type: 'UserAssigned', identity_ids: [`\${${uai}.id}`] },
+      ]);
+      const grants = Object.entries(
+        resources(out, 'azurerm_role_assignment'),
+      ).filter(([, g]) =>
         String(g.principal_id).includes('azurerm_user_assigned_identity'),
       );
       expect(grants.map(([, g]) => g.role_definition_name).sort()).toEqual([
@@ -178,19 +234,28 @@ describe('ManagedEndpointWithIdentity', () => {
       for (const [name, g] of grants) {
         expect(g.principal_id).toBe(`\${${uai}.principal_id}`);
         expect(g.principal_type).toBe('ServicePrincipal');
-        expect(endpoint.depends_on).toContain(`azurerm_role_assignment.${name}`);
+        expect(endpoint.depends_on).toContain(
+          `azurerm_role_assignment.${name}`,
+        );
       }
-      expect(endpoint.depends_on).toContain(address(out, 'time_sleep', 'Endpoint_RolePropagationWait'));
+      expect(endpoint.depends_on).toContain(
+        address(out, 'time_sleep', 'Endpoint_RolePropagationWait'),
+      );
     });
 
     test('passes the client id to the scoring script as UAI_CLIENT_ID (FR-1)', () => {
       // GIVEN
       const { stack, workspace } = scenario();
-      const identity = UserAssignedIdentity.fromIdentityAttributes(stack, 'Uai', {
-        identityId: '/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/u',
-        principalId: '11111111-1111-1111-1111-111111111111',
-        clientId: '22222222-2222-2222-2222-222222222222',
-      });
+      const identity = UserAssignedIdentity.fromIdentityAttributes(
+        stack,
+        'Uai',
+        {
+          identityId:
+            '/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/u',
+          principalId: '11111111-1111-1111-1111-111111111111',
+          clientId: '22222222-2222-2222-2222-222222222222',
+        },
+      );
 
       // WHEN
       const ep = new ManagedEndpointWithIdentity(stack, 'Endpoint', {
@@ -201,8 +266,14 @@ describe('ManagedEndpointWithIdentity', () => {
       ep.addDeployment('blue', tutorialDeployment());
 
       // THEN
-      const deployment = resource(synth(stack), 'azapi_resource', 'Endpoint_blue');
-      expect((deployment.body as any).properties.environmentVariables).toMatchObject({
+      const deployment = resource(
+        synth(stack),
+        'azapi_resource',
+        'Endpoint_blue',
+      );
+      expect(
+        (deployment.body as any).properties.environmentVariables,
+      ).toMatchObject({
         IDENTITY_KIND: 'user_assigned',
         UAI_CLIENT_ID: '22222222-2222-2222-2222-222222222222',
       });
@@ -211,7 +282,10 @@ describe('ManagedEndpointWithIdentity', () => {
     test('fails if the workspace has no container registry to grant AcrPull on', () => {
       // GIVEN
       const { stack } = scenario();
-      const workspace = new MlWorkspace(stack, 'NewWorkspace', { resourceGroupName: 'rg-ml', location: 'westeurope' });
+      const workspace = new MlWorkspace(stack, 'NewWorkspace', {
+        resourceGroupName: 'rg-ml',
+        location: 'westeurope',
+      });
 
       // WHEN / THEN
       expect(
@@ -231,13 +305,22 @@ describe('ManagedEndpointWithIdentity', () => {
     test('routes all traffic to the only deployment', () => {
       // GIVEN
       const { stack, workspace } = scenario();
-      const ep = new ManagedEndpointWithIdentity(stack, 'Endpoint', { workspace, endpointName: 'score-ep' });
+      const ep = new ManagedEndpointWithIdentity(stack, 'Endpoint', {
+        workspace,
+        endpointName: 'score-ep',
+      });
 
       // WHEN
       ep.addDeployment('blue', tutorialDeployment());
 
       // THEN
-      expect(resource(synth(stack), 'azapi_update_resource', 'Endpoint_TrafficRouting').body).toEqual({
+      expect(
+        resource(
+          synth(stack),
+          'azapi_update_resource',
+          'Endpoint_TrafficRouting',
+        ).body,
+      ).toEqual({
         properties: { traffic: { blue: 100 } },
       });
     });
@@ -245,22 +328,33 @@ describe('ManagedEndpointWithIdentity', () => {
     test('re-applies traffic whenever the endpoint changes, since its PUT resets traffic', () => {
       // GIVEN
       const { stack, workspace } = scenario();
-      const ep = new ManagedEndpointWithIdentity(stack, 'Endpoint', { workspace, endpointName: 'score-ep' });
+      const ep = new ManagedEndpointWithIdentity(stack, 'Endpoint', {
+        workspace,
+        endpointName: 'score-ep',
+      });
 
       // WHEN
       ep.addDeployment('blue', tutorialDeployment());
 
       // THEN
       const out = synth(stack);
-      expect(resource(out, 'azapi_update_resource', 'Endpoint_TrafficRouting').lifecycle).toEqual({
-        replace_triggered_by: [`\${${address(out, 'azapi_resource', 'Endpoint')}}`],
+      expect(
+        resource(out, 'azapi_update_resource', 'Endpoint_TrafficRouting')
+          .lifecycle,
+      ).toEqual({
+        replace_triggered_by: [
+          `\${${address(out, 'azapi_resource', 'Endpoint')}}`,
+        ],
       });
     });
 
     test('splits traffic and mirrors to a deployment without live traffic, after every deployment', () => {
       // GIVEN
       const { stack, workspace } = scenario();
-      const ep = new ManagedEndpointWithIdentity(stack, 'Endpoint', { workspace, endpointName: 'score-ep' });
+      const ep = new ManagedEndpointWithIdentity(stack, 'Endpoint', {
+        workspace,
+        endpointName: 'score-ep',
+      });
       ep.addDeployment('blue', tutorialDeployment());
       ep.addDeployment('green', tutorialDeployment());
       ep.addDeployment('shadow', tutorialDeployment());
@@ -270,25 +364,67 @@ describe('ManagedEndpointWithIdentity', () => {
 
       // THEN
       const out = synth(stack);
-      const routing = resource(out, 'azapi_update_resource', 'Endpoint_TrafficRouting');
-      expect(routing.body).toEqual({ properties: { traffic: { blue: 90, green: 10 }, mirrorTraffic: { shadow: 20 } } });
+      const routing = resource(
+        out,
+        'azapi_update_resource',
+        'Endpoint_TrafficRouting',
+      );
+      expect(routing.body).toEqual({
+        properties: {
+          traffic: { blue: 90, green: 10 },
+          mirrorTraffic: { shadow: 20 },
+        },
+      });
       expect((routing.depends_on as string[]).sort()).toEqual(
-        ['blue', 'green', 'shadow'].map((n) => address(out, 'azapi_resource', `Endpoint_${n}`)).sort(),
+        ['blue', 'green', 'shadow']
+          .map((n) => address(out, 'azapi_resource', `Endpoint_${n}`))
+          .sort(),
       );
     });
 
     test.each([
-      [{ blue: 100, ghost: 0 }, undefined, "`traffic` names deployment 'ghost', which endpoint 'score-ep' does not have (deployments: blue, green)"],
-      [{ blue: 60, green: 30 }, undefined, '`traffic` values must sum to 100; got 90 ({"blue":60,"green":30})'],
-      [{ blue: 110, green: -10 }, undefined, '`traffic.blue` must be a whole percentage from 0 to 100; got 110'],
-      [{ blue: 50.5, green: 49.5 }, undefined, '`traffic.blue` must be a whole percentage from 0 to 100; got 50.5'],
-      [{ blue: 100, green: 0 }, { green: 60 }, '`mirrorTraffic.green` must be a whole percentage from 0 to 50; got 60'],
-      [{ blue: 100, green: 0 }, { blue: 10 }, '`mirrorTraffic.blue` must target a deployment without live traffic; got 10 while `traffic.blue` is 100'],
-      [undefined, undefined, "`traffic` must be set when endpoint 'score-ep' has several deployments (blue, green): give each a percentage, summing to 100; got nothing"],
+      [
+        { blue: 100, ghost: 0 },
+        undefined,
+        "`traffic` names deployment 'ghost', which endpoint 'score-ep' does not have (deployments: blue, green)",
+      ],
+      [
+        { blue: 60, green: 30 },
+        undefined,
+        '`traffic` values must sum to 100; got 90 ({"blue":60,"green":30})',
+      ],
+      [
+        { blue: 110, green: -10 },
+        undefined,
+        '`traffic.blue` must be a whole percentage from 0 to 100; got 110',
+      ],
+      [
+        { blue: 50.5, green: 49.5 },
+        undefined,
+        '`traffic.blue` must be a whole percentage from 0 to 100; got 50.5',
+      ],
+      [
+        { blue: 100, green: 0 },
+        { green: 60 },
+        '`mirrorTraffic.green` must be a whole percentage from 0 to 50; got 60',
+      ],
+      [
+        { blue: 100, green: 0 },
+        { blue: 10 },
+        '`mirrorTraffic.blue` must target a deployment without live traffic; got 10 while `traffic.blue` is 100',
+      ],
+      [
+        undefined,
+        undefined,
+        "`traffic` must be set when endpoint 'score-ep' has several deployments (blue, green): give each a percentage, summing to 100; got nothing",
+      ],
     ])('fails synth for traffic %j mirror %j', (traffic, mirror, message) => {
       // GIVEN
       const { stack, workspace } = scenario();
-      const ep = new ManagedEndpointWithIdentity(stack, 'Endpoint', { workspace, endpointName: 'score-ep' });
+      const ep = new ManagedEndpointWithIdentity(stack, 'Endpoint', {
+        workspace,
+        endpointName: 'score-ep',
+      });
       ep.addDeployment('blue', tutorialDeployment());
       ep.addDeployment('green', tutorialDeployment());
 
@@ -311,30 +447,55 @@ describe('ManagedEndpointWithIdentity', () => {
       });
 
       // THEN
-      expect(() => synth(stack)).toThrow("`traffic` names deployment 'blue', which endpoint 'score-ep' does not have (deployments: none)");
+      expect(() => synth(stack)).toThrow(
+        "`traffic` names deployment 'blue', which endpoint 'score-ep' does not have (deployments: none)",
+      );
       expect(ep.deployments).toHaveLength(0);
     });
   });
 
   describe('names (FR-6)', () => {
-    test.each(['1-score', 'score_ep', 'ep', 'a'.repeat(33), 'score-', '-score', 'score ep'])(
-      'fails if the endpoint name is %p',
+    test.each([
+      '1-score',
+      'score_ep',
+      'ep',
+      'a'.repeat(33),
+      'score-',
+      '-score',
+      'score ep',
+    ])('fails if the endpoint name is %p', (name) => {
+      const { stack, workspace } = scenario();
+      expect(
+        () =>
+          new ManagedEndpointWithIdentity(stack, 'Endpoint', {
+            workspace,
+            endpointName: name,
+          }),
+      ).toThrow(
+        `\`endpointName\` must be 3-32 characters: a letter first, then letters, digits or hyphens, ending with a letter or digit; got '${name}'`,
+      );
+    });
+
+    test.each(['abc', 'score-ep-1', 'A' + 'b'.repeat(31)])(
+      'accepts the endpoint name %p',
       (name) => {
         const { stack, workspace } = scenario();
-        expect(() => new ManagedEndpointWithIdentity(stack, 'Endpoint', { workspace, endpointName: name })).toThrow(
-          `\`endpointName\` must be 3-32 characters: a letter first, then letters, digits or hyphens, ending with a letter or digit; got '${name}'`,
-        );
+        expect(
+          () =>
+            new ManagedEndpointWithIdentity(stack, 'Endpoint', {
+              workspace,
+              endpointName: name,
+            }),
+        ).not.toThrow();
       },
     );
 
-    test.each(['abc', 'score-ep-1', 'A' + 'b'.repeat(31)])('accepts the endpoint name %p', (name) => {
-      const { stack, workspace } = scenario();
-      expect(() => new ManagedEndpointWithIdentity(stack, 'Endpoint', { workspace, endpointName: name })).not.toThrow();
-    });
-
     test('fails if a deployment name breaks the rule', () => {
       const { stack, workspace } = scenario();
-      const ep = new ManagedEndpointWithIdentity(stack, 'Endpoint', { workspace, endpointName: 'score-ep' });
+      const ep = new ManagedEndpointWithIdentity(stack, 'Endpoint', {
+        workspace,
+        endpointName: 'score-ep',
+      });
       expect(() => ep.addDeployment('Blue-', tutorialDeployment())).toThrow(
         "`deploymentName` must be 3-32 characters: a letter first, then letters, digits or hyphens, ending with a letter or digit; got 'Blue-'",
       );
@@ -342,9 +503,14 @@ describe('ManagedEndpointWithIdentity', () => {
 
     test('fails if two deployments share a name', () => {
       const { stack, workspace } = scenario();
-      const ep = new ManagedEndpointWithIdentity(stack, 'Endpoint', { workspace, endpointName: 'score-ep' });
+      const ep = new ManagedEndpointWithIdentity(stack, 'Endpoint', {
+        workspace,
+        endpointName: 'score-ep',
+      });
       ep.addDeployment('blue', tutorialDeployment());
-      expect(() => ep.addDeployment('blue', tutorialDeployment())).toThrow(/There is already a Construct with name 'blue'|must be unique/);
+      expect(() => ep.addDeployment('blue', tutorialDeployment())).toThrow(
+        /There is already a Construct with name 'blue'|must be unique/,
+      );
     });
   });
 
@@ -352,26 +518,42 @@ describe('ManagedEndpointWithIdentity', () => {
     test('a name from a Terraform variable is not validated and reaches the JSON as a reference; ids stay static', () => {
       // GIVEN
       const { stack, workspace } = scenario();
-      const name = new TerraformVariable(stack, 'endpoint_name', { type: 'string' });
+      const name = new TerraformVariable(stack, 'endpoint_name', {
+        type: 'string',
+      });
 
       // WHEN
-      const ep = new ManagedEndpointWithIdentity(stack, 'Endpoint', { workspace, endpointName: name.stringValue });
+      const ep = new ManagedEndpointWithIdentity(stack, 'Endpoint', {
+        workspace,
+        endpointName: name.stringValue,
+      });
       ep.addDeployment('blue', tutorialDeployment());
 
       // THEN
       const out = synth(stack);
       expect(endpointResource(out).name).toBe('${var.endpoint_name}');
       const literal = scenario();
-      new ManagedEndpointWithIdentity(literal.stack, 'Endpoint', { workspace: literal.workspace, endpointName: 'score-ep' })
-        .addDeployment('blue', tutorialDeployment());
-      expect(Object.keys(resources(out, 'azapi_resource'))).toEqual(Object.keys(resources(synth(literal.stack), 'azapi_resource')));
+      new ManagedEndpointWithIdentity(literal.stack, 'Endpoint', {
+        workspace: literal.workspace,
+        endpointName: 'score-ep',
+      }).addDeployment('blue', tutorialDeployment());
+      expect(Object.keys(resources(out, 'azapi_resource'))).toEqual(
+        Object.keys(resources(synth(literal.stack), 'azapi_resource')),
+      );
     });
 
     test('fails if addDeployment is given a token name, pointing at OnlineDeployment', () => {
       const { stack, workspace } = scenario();
-      const ep = new ManagedEndpointWithIdentity(stack, 'Endpoint', { workspace, endpointName: 'score-ep' });
-      const name = new TerraformVariable(stack, 'deployment_name', { type: 'string' });
-      expect(() => ep.addDeployment(name.stringValue, tutorialDeployment())).toThrow(
+      const ep = new ManagedEndpointWithIdentity(stack, 'Endpoint', {
+        workspace,
+        endpointName: 'score-ep',
+      });
+      const name = new TerraformVariable(stack, 'deployment_name', {
+        type: 'string',
+      });
+      expect(() =>
+        ep.addDeployment(name.stringValue, tutorialDeployment()),
+      ).toThrow(
         /`deploymentName` must be a literal in addDeployment \(it becomes the construct id\)/,
       );
     });
@@ -382,31 +564,51 @@ describe('ManagedEndpointWithIdentity', () => {
     const { stack, workspace } = scenario();
 
     // WHEN
-    const ep = new ManagedEndpointWithIdentity(stack, 'Endpoint', { workspace, endpointName: 'score-ep' });
+    const ep = new ManagedEndpointWithIdentity(stack, 'Endpoint', {
+      workspace,
+      endpointName: 'score-ep',
+    });
     const before = Testing.synth(stack);
     const keys = ep.retrieveKeys();
 
     // THEN
     expect(before).not.toMatch(/listKeys/);
-    const action = resource(synth(stack), 'azapi_resource_action', 'Endpoint_Keys');
+    const action = resource(
+      synth(stack),
+      'azapi_resource_action',
+      'Endpoint_Keys',
+    );
     expect(action).toMatchObject({
       action: 'listKeys',
       method: 'POST',
       type: ENDPOINT,
       sensitive_response_export_values: ['primaryKey', 'secondaryKey'],
     });
-    expect(resolve(stack, keys.primaryKey)).toMatch(/sensitive_output\.primaryKey\}$/);
+    expect(resolve(stack, keys.primaryKey)).toMatch(
+      /sensitive_output\.primaryKey\}$/,
+    );
   });
 
   test('changing the identity kind replaces the endpoint', () => {
     const { stack, workspace } = scenario();
-    new ManagedEndpointWithIdentity(stack, 'Endpoint', { workspace, endpointName: 'score-ep' });
-    expect(endpointResource(synth(stack)).replace_triggers_external_values).toEqual(['SystemAssigned']);
+    new ManagedEndpointWithIdentity(stack, 'Endpoint', {
+      workspace,
+      endpointName: 'score-ep',
+    });
+    expect(
+      endpointResource(synth(stack)).replace_triggers_external_values,
+    ).toEqual(['SystemAssigned']);
   });
 
   test('the endpoint is an azapi_resource', () => {
     const { stack, workspace } = scenario();
-    new ManagedEndpointWithIdentity(stack, 'Endpoint', { workspace, endpointName: 'score-ep' });
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(AzapiResource, { type: ENDPOINT, name: 'score-ep' });
+    new ManagedEndpointWithIdentity(stack, 'Endpoint', {
+      workspace,
+      endpointName: 'score-ep',
+    });
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(AzapiResource, {
+      type: ENDPOINT,
+      name: 'score-ep',
+    });
   });
 });

@@ -19,20 +19,31 @@ describe('MlWorkspace', () => {
     expect(Object.values(out.data!.azapi_resource)[0]).toEqual({
       type: 'Microsoft.MachineLearningServices/workspaces@2025-09-01',
       resource_id: WORKSPACE_ID,
-      response_export_values: ['location', 'properties.workspaceId', 'properties.storageAccount', 'properties.containerRegistry'],
+      response_export_values: [
+        'location',
+        'properties.workspaceId',
+        'properties.storageAccount',
+        'properties.containerRegistry',
+      ],
     });
     expect(resolve(stack, ws.datastoreContainerName)).toMatch(
       /^azureml-blobstore-\$\{data\.azapi_resource\.Workspace_Lookup_[0-9A-F]{8}\.output\.properties\.workspaceId\}$/,
     );
-    expect(resolve(stack, ws.storageAccountName)).toMatch(/^\$\{element\(split\("\/", .*output\.properties\.storageAccount\), 8\)\}$/);
+    expect(resolve(stack, ws.storageAccountName)).toMatch(
+      /^\$\{element\(split\("\/", .*output\.properties\.storageAccount\), 8\)\}$/,
+    );
   });
 
   test('splits an id known only after apply with Terraform functions', () => {
     const stack = newStack();
     const id = new TerraformVariable(stack, 'workspace_id', { type: 'string' });
     const ws = MlWorkspace.fromWorkspaceId(stack, 'Workspace', id.stringValue);
-    expect(resolve(stack, ws.workspaceName)).toBe('${element(split("/", var.workspace_id), 8)}');
-    expect(resolve(stack, ws.resourceGroupName)).toBe('${element(split("/", var.workspace_id), 4)}');
+    expect(resolve(stack, ws.workspaceName)).toBe(
+      '${element(split("/", var.workspace_id), 8)}',
+    );
+    expect(resolve(stack, ws.resourceGroupName)).toBe(
+      '${element(split("/", var.workspace_id), 4)}',
+    );
   });
 
   test.each([
@@ -40,7 +51,9 @@ describe('MlWorkspace', () => {
     'ws1',
     `${WORKSPACE_ID}/onlineEndpoints/ep`,
   ])('fails if the workspace id is %p', (id) => {
-    expect(() => MlWorkspace.fromWorkspaceId(newStack(), 'Workspace', id)).toThrow(
+    expect(() =>
+      MlWorkspace.fromWorkspaceId(newStack(), 'Workspace', id),
+    ).toThrow(
       `\`workspaceId\` must be a workspace ARM id: /subscriptions/<id>/resourceGroups/<name>/providers/Microsoft.MachineLearningServices/workspaces/<name>; got '${id}'`,
     );
   });
@@ -59,29 +72,52 @@ describe('MlWorkspace', () => {
 
     // THEN
     const out = synth(stack);
-    expect(resource(out, 'azurerm_machine_learning_workspace', 'Workspace')).toMatchObject({
+    expect(
+      resource(out, 'azurerm_machine_learning_workspace', 'Workspace'),
+    ).toMatchObject({
       name: 'demo-ws',
       identity: { type: 'SystemAssigned' },
-      storage_account_id: expect.stringMatching(/azurerm_storage_account\.Workspace_Storage_.*\.id/),
+      storage_account_id: expect.stringMatching(
+        /azurerm_storage_account\.Workspace_Storage_.*\.id/,
+      ),
       key_vault_id: expect.stringMatching(/azurerm_key_vault\./),
-      application_insights_id: expect.stringMatching(/azurerm_application_insights\./),
-      container_registry_id: expect.stringMatching(/azurerm_container_registry\./),
+      application_insights_id: expect.stringMatching(
+        /azurerm_application_insights\./,
+      ),
+      container_registry_id: expect.stringMatching(
+        /azurerm_container_registry\./,
+      ),
     });
-    expect(resource(out, 'azurerm_container_registry', 'Workspace_Registry')).toMatchObject({ admin_enabled: false, sku: 'Basic' });
-    expect(resource(out, 'azurerm_key_vault', 'Workspace_KeyVault').name).toMatch(/^demo-kv[0-9a-f]{8}$/);
+    expect(
+      resource(out, 'azurerm_container_registry', 'Workspace_Registry'),
+    ).toMatchObject({ admin_enabled: false, sku: 'Basic' });
+    expect(
+      resource(out, 'azurerm_key_vault', 'Workspace_KeyVault').name,
+    ).toMatch(/^demo-kv[0-9a-f]{8}$/);
     expect(ws.location).toBe('westeurope');
     expect(ws.workspaceName).toBe('demo-ws');
     // uploads wait for the deployer's data role on the datastore container
-    expect(resource(out, 'azurerm_role_assignment', 'Workspace_DeployerDataAccess')).toMatchObject({
+    expect(
+      resource(out, 'azurerm_role_assignment', 'Workspace_DeployerDataAccess'),
+    ).toMatchObject({
       role_definition_name: 'Storage Blob Data Contributor',
-      scope: expect.stringMatching(/\/blobServices\/default\/containers\/azureml-blobstore-\$\{azurerm_machine_learning_workspace\..*\.workspace_id\}$/),
+      scope: expect.stringMatching(
+        /\/blobServices\/default\/containers\/azureml-blobstore-\$\{azurerm_machine_learning_workspace\..*\.workspace_id\}$/,
+      ),
     });
     expect(ws.uploadDependencies).toHaveLength(1);
   });
 
   test('fails if a given storage account name breaks the rule', () => {
     expect(
-      () => new MlWorkspace(newStack(), 'Workspace', { resourceGroupName: 'rg', location: 'l', storageAccountName: 'My_Storage' }),
-    ).toThrow("`storageAccountName` must be 3-24 characters of lowercase letters and digits; got 'My_Storage'");
+      () =>
+        new MlWorkspace(newStack(), 'Workspace', {
+          resourceGroupName: 'rg',
+          location: 'l',
+          storageAccountName: 'My_Storage',
+        }),
+    ).toThrow(
+      "`storageAccountName` must be 3-24 characters of lowercase letters and digits; got 'My_Storage'",
+    );
   });
 });

@@ -15,7 +15,10 @@ import { resource, resources, synth, WORKSPACE_ID } from './helpers';
 
 function setup() {
   const s = scenario();
-  const endpoint = new ManagedEndpointWithIdentity(s.stack, 'Endpoint', { workspace: s.workspace, endpointName: 'score-ep' });
+  const endpoint = new ManagedEndpointWithIdentity(s.stack, 'Endpoint', {
+    workspace: s.workspace,
+    endpointName: 'score-ep',
+  });
   return { ...s, endpoint };
 }
 
@@ -32,11 +35,14 @@ describe('OnlineDeployment', () => {
     const { stack, endpoint, data } = setup();
 
     // WHEN
-    endpoint.addDeployment('blue', tutorialDeployment({
-      instanceType: 'Standard_DS2_v2',
-      instanceCount: 3,
-      environmentVariables: data.environmentVariables(),
-    }));
+    endpoint.addDeployment(
+      'blue',
+      tutorialDeployment({
+        instanceType: 'Standard_DS2_v2',
+        instanceCount: 3,
+        environmentVariables: data.environmentVariables(),
+      }),
+    );
 
     // THEN
     const out = synth(stack);
@@ -45,15 +51,26 @@ describe('OnlineDeployment', () => {
     expect(b.properties).toMatchObject({
       endpointComputeType: 'Managed',
       instanceType: 'Standard_DS2_v2',
-      codeConfiguration: { codeId: expect.stringMatching(/^\$\{azapi_resource\.Workspace_Assets_Code-[0-9a-f]{16}_[0-9A-F]{8}\.id\}$/), scoringScript: 'score.py' },
-      model: expect.stringMatching(/^\$\{azapi_resource\.Workspace_Assets_Model-[0-9a-f]{16}_[0-9A-F]{8}\.id\}$/),
-      environmentId: expect.stringMatching(/^\$\{azapi_resource\.Workspace_Assets_Environment-[0-9a-f]{16}_[0-9A-F]{8}\.id\}$/),
+      codeConfiguration: {
+        codeId: expect.stringMatching(
+          /^\$\{azapi_resource\.Workspace_Assets_Code-[0-9a-f]{16}_[0-9A-F]{8}\.id\}$/,
+        ),
+        scoringScript: 'score.py',
+      },
+      model: expect.stringMatching(
+        /^\$\{azapi_resource\.Workspace_Assets_Model-[0-9a-f]{16}_[0-9A-F]{8}\.id\}$/,
+      ),
+      environmentId: expect.stringMatching(
+        /^\$\{azapi_resource\.Workspace_Assets_Environment-[0-9a-f]{16}_[0-9A-F]{8}\.id\}$/,
+      ),
       appInsightsEnabled: true,
       egressPublicNetworkAccess: 'Enabled',
     });
     expect(b.properties).not.toHaveProperty('instanceCount');
     expect(resource(out, 'azapi_resource', 'Endpoint_blue')).toMatchObject({
-      location: expect.stringMatching(/^\$\{data\.azapi_resource\.Workspace_Lookup_[0-9A-F]{8}\.output\.location\}$/),
+      location: expect.stringMatching(
+        /^\$\{data\.azapi_resource\.Workspace_Lookup_[0-9A-F]{8}\.output\.location\}$/,
+      ),
       timeouts: { create: '90m', update: '90m', delete: '60m' },
     });
   });
@@ -63,12 +80,19 @@ describe('OnlineDeployment', () => {
     const { stack, endpoint, data } = setup();
 
     // WHEN
-    endpoint.addDeployment('blue', tutorialDeployment({ environmentVariables: data.environmentVariables() }));
+    endpoint.addDeployment(
+      'blue',
+      tutorialDeployment({ environmentVariables: data.environmentVariables() }),
+    );
 
     // THEN
     expect(body(synth(stack)).properties.environmentVariables).toEqual({
-      STORAGE_ACCOUNT_NAME: expect.stringMatching(/^\$\{azurerm_storage_account\.Data_Account_[0-9A-F]{8}\.name\}$/),
-      STORAGE_CONTAINER_NAME: expect.stringMatching(/^\$\{azurerm_storage_container\.Data_Container_[0-9A-F]{8}\.name\}$/),
+      STORAGE_ACCOUNT_NAME: expect.stringMatching(
+        /^\$\{azurerm_storage_account\.Data_Account_[0-9A-F]{8}\.name\}$/,
+      ),
+      STORAGE_CONTAINER_NAME: expect.stringMatching(
+        /^\$\{azurerm_storage_container\.Data_Container_[0-9A-F]{8}\.name\}$/,
+      ),
       FILE_NAME: 'hello.txt',
       IDENTITY_KIND: 'system_assigned',
     });
@@ -83,33 +107,71 @@ describe('OnlineDeployment', () => {
 
     // THEN
     const out = synth(stack);
-    const model = resource(out, 'azapi_resource', /^Workspace_Assets_Model-/) as any;
-    const code = resource(out, 'azapi_resource', /^Workspace_Assets_Code-/) as any;
-    const env = resource(out, 'azapi_resource', /^Workspace_Assets_Environment-/) as any;
-    expect(model.type).toBe('Microsoft.MachineLearningServices/workspaces/models/versions@2025-09-01');
+    const model = resource(
+      out,
+      'azapi_resource',
+      /^Workspace_Assets_Model-/,
+    ) as any;
+    const code = resource(
+      out,
+      'azapi_resource',
+      /^Workspace_Assets_Code-/,
+    ) as any;
+    const env = resource(
+      out,
+      'azapi_resource',
+      /^Workspace_Assets_Environment-/,
+    ) as any;
+    expect(model.type).toBe(
+      'Microsoft.MachineLearningServices/workspaces/models/versions@2025-09-01',
+    );
     expect(model.body.properties.modelUri).toMatch(
       /^azureml:\/\/subscriptions\/00000000-0000-0000-0000-000000000000\/resourcegroups\/rg-ml\/workspaces\/ws1\/datastores\/workspaceblobstore\/paths\/LocalUpload\/[0-9a-f]{32}\/model$/,
     );
-    expect(model.body.properties).toMatchObject({ modelType: 'custom_model', isAnonymous: true });
-    expect(model.parent_id).toMatch(/^\/subscriptions\/.*\/workspaces\/ws1\/models\/[0-9a-f-]{36}$/);
+    expect(model.body.properties).toMatchObject({
+      modelType: 'custom_model',
+      isAnonymous: true,
+    });
+    expect(model.parent_id).toMatch(
+      /^\/subscriptions\/.*\/workspaces\/ws1\/models\/[0-9a-f-]{36}$/,
+    );
     expect(code.body.properties.codeUri).toMatch(
       /^https:\/\/\$\{element\(split\("\/", data\.azapi_resource\.Workspace_Lookup_.*\.output\.properties\.storageAccount\), 8\)\}\.blob\.core\.windows\.net\/azureml-blobstore-\$\{data\.azapi_resource\.Workspace_Lookup_.*\.output\.properties\.workspaceId\}\/LocalUpload\/[0-9a-f]{32}\/onlinescoring$/,
     );
     expect(env).toMatchObject({
       parent_id: `${WORKSPACE_ID}/environments/CliV2AnonymousEnvironment`,
       name: expect.stringMatching(/^[0-9a-f]{32}$/),
-      body: { properties: { image: expect.stringContaining('mcr.microsoft.com/azureml/'), osType: 'Linux', isAnonymous: true } },
+      body: {
+        properties: {
+          image: expect.stringContaining('mcr.microsoft.com/azureml/'),
+          osType: 'Linux',
+          isAnonymous: true,
+        },
+      },
     });
     // condaFile is the YAML content, not a path
-    expect(env.body.properties.condaFile).toBe(fs.readFileSync(path.join(SCORING, 'environment', 'conda.yaml'), 'utf8'));
-    for (const v of [model, code]) expect(v.lifecycle).toEqual({ create_before_destroy: true });
+    expect(env.body.properties.condaFile).toBe(
+      fs.readFileSync(path.join(SCORING, 'environment', 'conda.yaml'), 'utf8'),
+    );
+    for (const v of [model, code])
+      expect(v.lifecycle).toEqual({ create_before_destroy: true });
 
     const blobs = resources(out, 'azurerm_storage_blob');
-    const modelBlobs = Object.entries(blobs).find(([n]) => n.startsWith('Workspace_Assets_Model-'))![1] as any;
-    expect(Object.keys(modelBlobs.for_each)).toContain('sklearn_regression_model.pkl');
-    expect(modelBlobs.name).toMatch(/^LocalUpload\/[0-9a-f]{32}\/model\/\$\{each\.key\}$/);
+    const modelBlobs = Object.entries(blobs).find(([n]) =>
+      n.startsWith('Workspace_Assets_Model-'),
+    )![1] as any;
+    expect(Object.keys(modelBlobs.for_each)).toContain(
+      'sklearn_regression_model.pkl',
+    );
+    expect(modelBlobs.name).toMatch(
+      /^LocalUpload\/[0-9a-f]{32}\/model\/\$\{each\.key\}$/,
+    );
     expect(modelBlobs.content_md5).toBe('${each.value.md5}');
-    expect(model.depends_on).toEqual([expect.stringMatching(/^azurerm_storage_blob\.Workspace_Assets_Model-[0-9a-f]{16}_Upload_Files_/)]);
+    expect(model.depends_on).toEqual([
+      expect.stringMatching(
+        /^azurerm_storage_blob\.Workspace_Assets_Model-[0-9a-f]{16}_Upload_Files_/,
+      ),
+    ]);
   });
 
   test('unchanged content gives the same names; changed content a new version', () => {
@@ -119,8 +181,17 @@ describe('OnlineDeployment', () => {
     fs.writeFileSync(path.join(dir, 'score.py'), 'def init():\n    pass\n');
     const build = () => {
       const { stack, endpoint } = setup();
-      endpoint.addDeployment('blue', tutorialDeployment({ code: { codePath: dir, scoringScript: 'score.py' } }));
-      return resource(synth(stack), 'azapi_resource', /^Workspace_Assets_Code-/) as any;
+      endpoint.addDeployment(
+        'blue',
+        tutorialDeployment({
+          code: { codePath: dir, scoringScript: 'score.py' },
+        }),
+      );
+      return resource(
+        synth(stack),
+        'azapi_resource',
+        /^Workspace_Assets_Code-/,
+      ) as any;
     };
 
     // WHEN
@@ -133,7 +204,9 @@ describe('OnlineDeployment', () => {
     expect(again.parent_id).toBe(first.parent_id);
     expect(again.body).toEqual(first.body);
     expect(changed.parent_id).not.toBe(first.parent_id);
-    expect(changed.body.properties.codeUri).not.toBe(first.body.properties.codeUri);
+    expect(changed.body.properties.codeUri).not.toBe(
+      first.body.properties.codeUri,
+    );
   });
 
   test('emits request settings and probes as ISO-8601 durations (FR-10)', () => {
@@ -141,16 +214,39 @@ describe('OnlineDeployment', () => {
     const { stack, endpoint } = setup();
 
     // WHEN
-    endpoint.addDeployment('blue', tutorialDeployment({
-      requestSettings: { requestTimeoutMs: 90000, maxQueueWaitMs: 500, maxConcurrentRequestsPerInstance: 2 },
-      livenessProbe: { periodSeconds: 61, initialDelaySeconds: 10, timeoutSeconds: 2, failureThreshold: 30, successThreshold: 1 },
-      readinessProbe: { periodSeconds: 3600, initialDelaySeconds: 0 },
-    }));
+    endpoint.addDeployment(
+      'blue',
+      tutorialDeployment({
+        requestSettings: {
+          requestTimeoutMs: 90000,
+          maxQueueWaitMs: 500,
+          maxConcurrentRequestsPerInstance: 2,
+        },
+        livenessProbe: {
+          periodSeconds: 61,
+          initialDelaySeconds: 10,
+          timeoutSeconds: 2,
+          failureThreshold: 30,
+          successThreshold: 1,
+        },
+        readinessProbe: { periodSeconds: 3600, initialDelaySeconds: 0 },
+      }),
+    );
 
     // THEN
     const p = body(synth(stack)).properties;
-    expect(p.requestSettings).toEqual({ requestTimeout: 'PT1M30S', maxQueueWait: 'PT0.5S', maxConcurrentRequestsPerInstance: 2 });
-    expect(p.livenessProbe).toEqual({ period: 'PT1M1S', initialDelay: 'PT10S', timeout: 'PT2S', failureThreshold: 30, successThreshold: 1 });
+    expect(p.requestSettings).toEqual({
+      requestTimeout: 'PT1M30S',
+      maxQueueWait: 'PT0.5S',
+      maxConcurrentRequestsPerInstance: 2,
+    });
+    expect(p.livenessProbe).toEqual({
+      period: 'PT1M1S',
+      initialDelay: 'PT10S',
+      timeout: 'PT2S',
+      failureThreshold: 30,
+      successThreshold: 1,
+    });
     expect(p.readinessProbe).toEqual({ period: 'PT1H', initialDelay: 'PT0S' });
   });
 
@@ -161,54 +257,96 @@ describe('OnlineDeployment', () => {
     // WHEN
     endpoint.addDeployment('blue', {
       model: ModelSource.fromReference('azureml:credit-model:3'),
-      code: { codeReference: 'azureml:score-code:1', scoringScript: 'score.py' },
-      environment: EnvironmentSource.fromReference('azureml://registries/azureml/environments/sklearn-1.5/versions/21'),
+      code: {
+        codeReference: 'azureml:score-code:1',
+        scoringScript: 'score.py',
+      },
+      environment: EnvironmentSource.fromReference(
+        'azureml://registries/azureml/environments/sklearn-1.5/versions/21',
+      ),
     });
 
     // THEN
     const out = synth(stack);
     expect(body(out).properties).toMatchObject({
       model: `${WORKSPACE_ID}/models/credit-model/versions/3`,
-      codeConfiguration: { codeId: `${WORKSPACE_ID}/codes/score-code/versions/1`, scoringScript: 'score.py' },
-      environmentId: 'azureml://registries/azureml/environments/sklearn-1.5/versions/21',
+      codeConfiguration: {
+        codeId: `${WORKSPACE_ID}/codes/score-code/versions/1`,
+        scoringScript: 'score.py',
+      },
+      environmentId:
+        'azureml://registries/azureml/environments/sklearn-1.5/versions/21',
     });
-    expect(Object.keys(resources(out, 'azurerm_storage_blob')).filter((n) => n.includes('Upload'))).toEqual([]);
+    expect(
+      Object.keys(resources(out, 'azurerm_storage_blob')).filter((n) =>
+        n.includes('Upload'),
+      ),
+    ).toEqual([]);
   });
 
   test('an MLflow model deploys without a scoring script', () => {
     const { stack, endpoint } = setup();
     endpoint.addDeployment('blue', {
-      model: ModelSource.fromReference('azureml:mlflow-model:1', { modelType: ModelType.MLFLOW }),
+      model: ModelSource.fromReference('azureml:mlflow-model:1', {
+        modelType: ModelType.MLFLOW,
+      }),
       environment: EnvironmentSource.fromReference('azureml:sklearn-env:1'),
     });
-    expect(body(synth(stack)).properties).not.toHaveProperty('codeConfiguration');
+    expect(body(synth(stack)).properties).not.toHaveProperty(
+      'codeConfiguration',
+    );
   });
 
   describe('fails at synth with the field, the value and the rule', () => {
-    test.each<[string, () => Parameters<ManagedEndpointWithIdentity['addDeployment']>[1], string]>([
+    test.each<
+      [
+        string,
+        () => Parameters<ManagedEndpointWithIdentity['addDeployment']>[1],
+        string,
+      ]
+    >([
       [
         'a custom model without a scoring script (FR-8)',
-        () => ({ model: ModelSource.fromReference('azureml:m:1'), environment: EnvironmentSource.fromReference('azureml:e:1') }),
+        () => ({
+          model: ModelSource.fromReference('azureml:m:1'),
+          environment: EnvironmentSource.fromReference('azureml:e:1'),
+        }),
         '`code` is required for a custom_model model: only MLflow models deploy without a scoring script; got nothing',
       ],
       [
         'a scoring script missing from the code folder (FR-9)',
-        () => tutorialDeployment({ code: { codePath: path.join(SCORING, 'onlinescoring'), scoringScript: 'online_score.py' } }),
+        () =>
+          tutorialDeployment({
+            code: {
+              codePath: path.join(SCORING, 'onlinescoring'),
+              scoringScript: 'online_score.py',
+            },
+          }),
         `\`code.scoringScript\` must be a file in the code folder '${path.join(SCORING, 'onlinescoring')}' (looked for ${path.join(SCORING, 'onlinescoring', 'online_score.py')}); got 'online_score.py'`,
       ],
       [
         'a scoring script outside the code folder (FR-9)',
-        () => tutorialDeployment({ code: { codePath: path.join(SCORING, 'onlinescoring'), scoringScript: '../train.py' } }),
+        () =>
+          tutorialDeployment({
+            code: {
+              codePath: path.join(SCORING, 'onlinescoring'),
+              scoringScript: '../train.py',
+            },
+          }),
         `\`code.scoringScript\` must be a path inside the code folder '${path.join(SCORING, 'onlinescoring')}'; got '../train.py'`,
       ],
       [
         'a code folder that does not exist (FR-9)',
-        () => tutorialDeployment({ code: { codePath: './src', scoringScript: 'online_score.py' } }),
+        () =>
+          tutorialDeployment({
+            code: { codePath: './src', scoringScript: 'online_score.py' },
+          }),
         "`code.codePath` must be an existing folder; got './src'",
       ],
       [
         'a request timeout over 180 s (FR-10)',
-        () => tutorialDeployment({ requestSettings: { requestTimeoutMs: 300000 } }),
+        () =>
+          tutorialDeployment({ requestSettings: { requestTimeoutMs: 300000 } }),
         '`requestSettings.requestTimeoutMs` must be a whole number from 1 to 180000; got 300000',
       ],
       [
@@ -228,22 +366,30 @@ describe('OnlineDeployment', () => {
       ],
       [
         'an environment variable the library sets itself',
-        () => tutorialDeployment({ environmentVariables: { UAI_CLIENT_ID: 'x' } }),
+        () =>
+          tutorialDeployment({ environmentVariables: { UAI_CLIENT_ID: 'x' } }),
         "`environmentVariables` must not set IDENTITY_KIND, UAI_CLIENT_ID, AZUREML_MODEL_DIR: the library sets them; got 'UAI_CLIENT_ID'",
       ],
       [
         'a model reference with a label',
-        () => tutorialDeployment({ model: ModelSource.fromReference('azureml:m@latest') }),
+        () =>
+          tutorialDeployment({
+            model: ModelSource.fromReference('azureml:m@latest'),
+          }),
         "`model` must pin a version (azureml:<name>:<version>): labels resolve only in the az ml tool; got 'azureml:m@latest'",
       ],
       [
         'a model reference in no known form',
-        () => tutorialDeployment({ model: ModelSource.fromReference('my-model') }),
+        () =>
+          tutorialDeployment({ model: ModelSource.fromReference('my-model') }),
         "`model` must be azureml:<name>:<version>, an ARM id or azureml://registries/<registry>/models/<name>/versions/<version>; got 'my-model'",
       ],
       [
         'a missing local model folder',
-        () => tutorialDeployment({ model: ModelSource.fromLocalPath('./no-such-model') }),
+        () =>
+          tutorialDeployment({
+            model: ModelSource.fromLocalPath('./no-such-model'),
+          }),
         "`model` must be an existing local file or folder; got './no-such-model'",
       ],
     ])('%s', (_, options, message) => {
@@ -255,7 +401,9 @@ describe('OnlineDeployment', () => {
     });
 
     test('a conda file that does not exist', () => {
-      expect(() => EnvironmentSource.fromImage('img:1', { condaFilePath: 'nope.yaml' })).toThrow(
+      expect(() =>
+        EnvironmentSource.fromImage('img:1', { condaFilePath: 'nope.yaml' }),
+      ).toThrow(
         "`environment.condaFilePath` must be an existing conda YAML file; got 'nope.yaml'",
       );
     });
@@ -264,16 +412,26 @@ describe('OnlineDeployment', () => {
   test('an OnlineDeployment with a name known only after apply keeps a static id', () => {
     // GIVEN
     const { stack, endpoint } = setup();
-    const name = new TerraformVariable(stack, 'deployment_name', { type: 'string' });
+    const name = new TerraformVariable(stack, 'deployment_name', {
+      type: 'string',
+    });
 
     // WHEN
-    new OnlineDeployment(endpoint, 'Primary', { ...tutorialDeployment(), endpoint, deploymentName: name.stringValue });
+    new OnlineDeployment(endpoint, 'Primary', {
+      ...tutorialDeployment(),
+      endpoint,
+      deploymentName: name.stringValue,
+    });
     endpoint.setTraffic({ [name.stringValue]: 100 });
 
     // THEN
     const out = synth(stack);
-    expect(resource(out, 'azapi_resource', 'Endpoint_Primary').name).toBe('${var.deployment_name}');
-    expect(resource(out, 'azapi_update_resource', 'Endpoint_TrafficRouting').body).toEqual({
+    expect(resource(out, 'azapi_resource', 'Endpoint_Primary').name).toBe(
+      '${var.deployment_name}',
+    );
+    expect(
+      resource(out, 'azapi_update_resource', 'Endpoint_TrafficRouting').body,
+    ).toEqual({
       properties: { traffic: { '${var.deployment_name}': 100 } },
     });
   });

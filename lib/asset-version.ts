@@ -5,7 +5,12 @@ import { AssetName } from './assets';
 import { AzapiResource } from './azapi/resource';
 import { LocalUpload } from './local-upload';
 import { IMlWorkspace } from './ml-workspace';
-import { guidFromHash, hashFiles, hashStrings, listFiles } from './private/files';
+import {
+  guidFromHash,
+  hashFiles,
+  hashStrings,
+  listFiles,
+} from './private/files';
 import { AssetKind } from './private/references';
 import { fail } from './private/validation';
 
@@ -15,7 +20,11 @@ const API_VERSION = '2025-09-01';
 export const ANONYMOUS_ENVIRONMENT_NAME = 'CliV2AnonymousEnvironment';
 
 /** Construct id prefix per kind of asset. */
-const KIND_ID = { models: 'Model', codes: 'Code', environments: 'Environment' } as const;
+const KIND_ID = {
+  models: 'Model',
+  codes: 'Code',
+  environments: 'Environment',
+} as const;
 
 export interface AssetVersionProps {
   readonly workspace: IMlWorkspace;
@@ -29,7 +38,9 @@ export interface AssetVersionProps {
   /** @default - anonymous, named by content */
   readonly asset?: AssetName;
   /** `properties` of the version, given the upload if any. */
-  readonly properties: (upload: LocalUpload | undefined) => { [key: string]: unknown };
+  readonly properties: (upload: LocalUpload | undefined) => {
+    [key: string]: unknown;
+  };
 }
 
 /**
@@ -46,15 +57,30 @@ export class AssetVersion extends Construct {
    */
   public static of(props: AssetVersionProps): AssetVersion {
     if (props.sourcePath !== undefined && !fs.existsSync(props.sourcePath)) {
-      fail(props.field, props.sourcePath, 'must be an existing local file or folder');
+      fail(
+        props.field,
+        props.sourcePath,
+        'must be an existing local file or folder',
+      );
     }
     const content =
-      props.sourcePath !== undefined ? hashFiles(listFiles(props.sourcePath)) : hashStrings(...(props.contentKey ?? []));
-    const key = hashStrings(props.kind, content, props.asset?.name ?? '', props.asset?.version ?? '');
+      props.sourcePath !== undefined
+        ? hashFiles(listFiles(props.sourcePath))
+        : hashStrings(...(props.contentKey ?? []));
+    const key = hashStrings(
+      props.kind,
+      content,
+      props.asset?.name ?? '',
+      props.asset?.version ?? '',
+    );
     const assets =
-      (props.workspace.node.tryFindChild('Assets') as Construct | undefined) ?? new Construct(props.workspace, 'Assets');
+      (props.workspace.node.tryFindChild('Assets') as Construct | undefined) ??
+      new Construct(props.workspace, 'Assets');
     const id = `${KIND_ID[props.kind]}-${key.slice(0, 16)}`;
-    return (assets.node.tryFindChild(id) as AssetVersion | undefined) ?? new AssetVersion(assets, id, props);
+    return (
+      (assets.node.tryFindChild(id) as AssetVersion | undefined) ??
+      new AssetVersion(assets, id, props)
+    );
   }
 
   /** ARM id of the version. */
@@ -72,11 +98,17 @@ export class AssetVersion extends Construct {
         field: props.field,
       });
     }
-    const hash = this.upload?.contentHash ?? hashStrings(...(props.contentKey ?? []));
+    const hash =
+      this.upload?.contentHash ?? hashStrings(...(props.contentKey ?? []));
     const anonymous = props.asset === undefined;
     const name =
-      props.asset?.name ?? (props.kind === 'environments' ? ANONYMOUS_ENVIRONMENT_NAME : guidFromHash(hash));
-    const version = props.asset?.version ?? (props.kind === 'environments' ? hash.slice(0, 32) : '1');
+      props.asset?.name ??
+      (props.kind === 'environments'
+        ? ANONYMOUS_ENVIRONMENT_NAME
+        : guidFromHash(hash));
+    const version =
+      props.asset?.version ??
+      (props.kind === 'environments' ? hash.slice(0, 32) : '1');
 
     this.resource = new AzapiResource(this, 'Resource', {
       type: `Microsoft.MachineLearningServices/workspaces/${props.kind}/versions@${API_VERSION}`,

@@ -44,7 +44,10 @@ export class ModelSource {
    * The scoring script finds a folder `model/` as
    * `$AZUREML_MODEL_DIR/model/...`.
    */
-  public static fromLocalPath(path: string, options: LocalModelOptions = {}): ModelSource {
+  public static fromLocalPath(
+    path: string,
+    options: LocalModelOptions = {},
+  ): ModelSource {
     return new ModelSource({ kind: 'local', path, ...options });
   }
 
@@ -52,7 +55,10 @@ export class ModelSource {
    * A registered model: `azureml:<name>:<version>`, an ARM id, or a registry
    * URI (`azureml://registries/<registry>/models/<name>/versions/<version>`).
    */
-  public static fromReference(reference: string, options: ModelReferenceOptions = {}): ModelSource {
+  public static fromReference(
+    reference: string,
+    options: ModelReferenceOptions = {},
+  ): ModelSource {
     return new ModelSource({ kind: 'reference', reference, ...options });
   }
 
@@ -92,24 +98,48 @@ export interface ImageEnvironmentOptions {
 /** Where a deployment's environment comes from. */
 export class EnvironmentSource {
   /** A docker image, with an optional conda file layered on it. */
-  public static fromImage(image: string, options: ImageEnvironmentOptions = {}): EnvironmentSource {
+  public static fromImage(
+    image: string,
+    options: ImageEnvironmentOptions = {},
+  ): EnvironmentSource {
     if (!isUnresolved(image) && !/^[^\s]+$/.test(image)) {
-      fail('environment.image', image, 'must be a docker image reference without spaces');
+      fail(
+        'environment.image',
+        image,
+        'must be a docker image reference without spaces',
+      );
     }
     let condaFile: string | undefined;
     if (options.condaFilePath !== undefined) {
-      if (!fs.existsSync(options.condaFilePath) || !fs.statSync(options.condaFilePath).isFile()) {
-        fail('environment.condaFilePath', options.condaFilePath, 'must be an existing conda YAML file');
+      if (
+        !fs.existsSync(options.condaFilePath) ||
+        !fs.statSync(options.condaFilePath).isFile()
+      ) {
+        fail(
+          'environment.condaFilePath',
+          options.condaFilePath,
+          'must be an existing conda YAML file',
+        );
       }
       condaFile = fs.readFileSync(options.condaFilePath, 'utf8');
     }
     if (options.condaFileContent !== undefined) {
       if (condaFile !== undefined) {
-        fail('environment.condaFileContent', options.condaFileContent, 'must not be given with `condaFilePath`');
+        fail(
+          'environment.condaFileContent',
+          options.condaFileContent,
+          'must not be given with `condaFilePath`',
+        );
       }
       condaFile = options.condaFileContent;
     }
-    return new EnvironmentSource({ kind: 'image', image, condaFile, asset: options.asset, description: options.description });
+    return new EnvironmentSource({
+      kind: 'image',
+      image,
+      condaFile,
+      asset: options.asset,
+      description: options.description,
+    });
   }
 
   /**
@@ -124,7 +154,13 @@ export class EnvironmentSource {
 }
 
 export type EnvironmentSpec =
-  | { kind: 'image'; image: string; condaFile?: string; asset?: AssetName; description?: string }
+  | {
+      kind: 'image';
+      image: string;
+      condaFile?: string;
+      asset?: AssetName;
+      description?: string;
+    }
   | { kind: 'reference'; reference: string };
 
 /** The scoring code of a deployment. */

@@ -170,7 +170,11 @@ export class BlobDataSource extends Construct {
         description: 'Lets the Terraform runner upload the data files.',
       });
       grant.node.addDependency(this.container);
-      suppressRule(grant, 'AML-IAM-3', 'the Terraform runner may be a user or a service principal, so no principal type is set');
+      suppressRule(
+        grant,
+        'AML-IAM-3',
+        'the Terraform runner may be a user or a service principal, so no principal type is set',
+      );
       uploadAfter.push(
         new Sleep(this, 'DeployerWriteWait', {
           createDuration: `${props.roleAssignmentWaitSeconds ?? 60}s`,
@@ -179,7 +183,9 @@ export class BlobDataSource extends Construct {
       );
     }
     if (!sharedKeys && props.existingStorageAccountId === undefined) {
-      this.node.addValidation({ validate: () => checkProviderUsesEntraId(this) });
+      this.node.addValidation({
+        validate: () => checkProviderUsesEntraId(this),
+      });
     }
 
     // one asset per file keeps the Terraform address stable per blob name
@@ -208,10 +214,18 @@ export class BlobDataSource extends Construct {
   public environmentVariables(blobName?: string): { [name: string]: string } {
     const name = blobName ?? this.files[0]?.blobName;
     if (name === undefined) {
-      fail('blobName', blobName, 'must name a blob: this data source has no files');
+      fail(
+        'blobName',
+        blobName,
+        'must name a blob: this data source has no files',
+      );
     }
     if (!isUnresolved(name) && !this.files.some((f) => f.blobName === name)) {
-      fail('blobName', name, `must be one of the uploaded files (${this.files.map((f) => f.blobName).join(', ')})`);
+      fail(
+        'blobName',
+        name,
+        `must be one of the uploaded files (${this.files.map((f) => f.blobName).join(', ')})`,
+      );
     }
     return {
       STORAGE_ACCOUNT_NAME: this.storageAccountName,
@@ -226,13 +240,19 @@ export class BlobDataSource extends Construct {
    * @returns the role assignment
    */
   public grantRead(grantee: IGrantee): RoleAssignment {
-    const index = this.node.children.filter((c) => c.node.id.startsWith('ReadGrant')).length;
-    const grant = grantRole(this, index === 0 ? 'ReadGrant' : `ReadGrant${index + 1}`, {
-      scope: this.containerId,
-      roleDefinitionName: BuiltInRole.STORAGE_BLOB_DATA_READER,
-      grantee,
-      description: 'Lets the endpoint identity read the data container.',
-    });
+    const index = this.node.children.filter((c) =>
+      c.node.id.startsWith('ReadGrant'),
+    ).length;
+    const grant = grantRole(
+      this,
+      index === 0 ? 'ReadGrant' : `ReadGrant${index + 1}`,
+      {
+        scope: this.containerId,
+        roleDefinitionName: BuiltInRole.STORAGE_BLOB_DATA_READER,
+        grantee,
+        description: 'Lets the endpoint identity read the data container.',
+      },
+    );
     grant.node.addDependency(this.container);
     return grant;
   }
@@ -240,21 +260,40 @@ export class BlobDataSource extends Construct {
   private validate(props: BlobDataSourceProps): void {
     if (props.existingStorageAccountId === undefined) {
       if (props.resourceGroupName === undefined) {
-        fail('resourceGroupName', undefined, 'is required when no `existingStorageAccountId` is given');
+        fail(
+          'resourceGroupName',
+          undefined,
+          'is required when no `existingStorageAccountId` is given',
+        );
       }
       if (props.location === undefined) {
-        fail('location', undefined, 'is required when no `existingStorageAccountId` is given');
+        fail(
+          'location',
+          undefined,
+          'is required when no `existingStorageAccountId` is given',
+        );
       }
     } else if (props.storageAccountName !== undefined) {
-      fail('storageAccountName', props.storageAccountName, 'cannot be set with `existingStorageAccountId`');
-    } else if (!isUnresolved(props.existingStorageAccountId) && !STORAGE_ACCOUNT_ID.test(props.existingStorageAccountId)) {
+      fail(
+        'storageAccountName',
+        props.storageAccountName,
+        'cannot be set with `existingStorageAccountId`',
+      );
+    } else if (
+      !isUnresolved(props.existingStorageAccountId) &&
+      !STORAGE_ACCOUNT_ID.test(props.existingStorageAccountId)
+    ) {
       fail(
         'existingStorageAccountId',
         props.existingStorageAccountId,
         'must be a storage account ARM id: /subscriptions/<id>/resourceGroups/<name>/providers/Microsoft.Storage/storageAccounts/<name>',
       );
     }
-    checkInteger('roleAssignmentWaitSeconds', props.roleAssignmentWaitSeconds ?? 60, 0);
+    checkInteger(
+      'roleAssignmentWaitSeconds',
+      props.roleAssignmentWaitSeconds ?? 60,
+      0,
+    );
     // storage accounts take tag names of at most 128 characters
     checkTags('tags', props.tags, 128);
     if (props.storageAccountName !== undefined) {
@@ -265,11 +304,22 @@ export class BlobDataSource extends Construct {
     for (const [i, file] of this.files.entries()) {
       checkBlobName(`files[${i}].blobName`, file.blobName);
       if (seen.has(file.blobName)) {
-        fail(`files[${i}].blobName`, file.blobName, 'must be unique within the container');
+        fail(
+          `files[${i}].blobName`,
+          file.blobName,
+          'must be unique within the container',
+        );
       }
       seen.add(file.blobName);
-      if (!fs.existsSync(file.sourcePath) || !fs.statSync(file.sourcePath).isFile()) {
-        fail(`files[${i}].sourcePath`, file.sourcePath, 'must be an existing file');
+      if (
+        !fs.existsSync(file.sourcePath) ||
+        !fs.statSync(file.sourcePath).isFile()
+      ) {
+        fail(
+          `files[${i}].sourcePath`,
+          file.sourcePath,
+          'must be an existing file',
+        );
       }
     }
   }
@@ -290,6 +340,8 @@ function checkProviderUsesEntraId(scope: Construct): string[] {
     `BlobDataSource '${scope.node.path}' has shared keys off: configure the azurerm provider ` +
       'with `storageUseAzuread: true` (Entra ID for storage data-plane calls), or set ' +
       '`sharedAccessKeyEnabled: true`; got ' +
-      (providers.length === 0 ? 'no azurerm provider in the stack' : `storageUseAzuread ${String(bad[0].storageUseAzuread)}`),
+      (providers.length === 0
+        ? 'no azurerm provider in the stack'
+        : `storageUseAzuread ${String(bad[0].storageUseAzuread)}`),
   ];
 }

@@ -43,7 +43,8 @@ export class LocalUpload extends Construct {
       fail(field, props.sourcePath, 'must be an existing local file or folder');
     }
     const files = listFiles(props.sourcePath);
-    if (files.length === 0) fail(field, props.sourcePath, 'must hold at least one file');
+    if (files.length === 0)
+      fail(field, props.sourcePath, 'must hold at least one file');
     const isFolder = fs.statSync(props.sourcePath).isDirectory();
     const name = path.basename(path.resolve(props.sourcePath));
     const ws = props.workspace;
@@ -59,7 +60,10 @@ export class LocalUpload extends Construct {
       Object.fromEntries(
         files.map((f) => [
           f.relativePath,
-          { source: isFolder ? `${asset.path}/${f.relativePath}` : asset.path, md5: f.md5 },
+          {
+            source: isFolder ? `${asset.path}/${f.relativePath}` : asset.path,
+            md5: f.md5,
+          },
         ]),
       ),
     );

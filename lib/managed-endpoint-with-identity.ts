@@ -1,6 +1,12 @@
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { Sleep } from '@cdktf/provider-time/lib/sleep';
-import { dependable, ITerraformDependable, Lazy, TerraformResource, Token } from 'cdktf';
+import {
+  dependable,
+  ITerraformDependable,
+  Lazy,
+  TerraformResource,
+  Token,
+} from 'cdktf';
 import { Construct } from 'constructs';
 
 import { AzapiResource } from './azapi/resource';
@@ -10,11 +16,22 @@ import { BuiltInRole, IGrantee } from './grants';
 import { IMlWorkspace } from './ml-workspace';
 import { OnlineDeployment, OnlineDeploymentOptions } from './online-deployment';
 import { grantRole } from './private/role-assignment';
-import { checkInteger, checkOnlineName, checkTags, fail, isUnresolved, warn } from './private/validation';
-import { IUserAssignedIdentity, UserAssignedIdentity } from './user-assigned-identity';
+import {
+  checkInteger,
+  checkOnlineName,
+  checkTags,
+  fail,
+  isUnresolved,
+  warn,
+} from './private/validation';
+import {
+  IUserAssignedIdentity,
+  UserAssignedIdentity,
+} from './user-assigned-identity';
 
 /** ARM type of managed online endpoints, with the API version this library speaks. */
-export const ONLINE_ENDPOINT_TYPE = 'Microsoft.MachineLearningServices/workspaces/onlineEndpoints@2025-09-01';
+export const ONLINE_ENDPOINT_TYPE =
+  'Microsoft.MachineLearningServices/workspaces/onlineEndpoints@2025-09-01';
 
 /**
  * Deployments per endpoint before a quota exception is needed.
@@ -144,23 +161,51 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
   private keys?: AzapiResourceAction;
   private readonly warnedAtSynth = new Set<string>();
 
-  constructor(scope: Construct, id: string, props: ManagedEndpointWithIdentityProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: ManagedEndpointWithIdentityProps,
+  ) {
     super(scope, id);
     checkOnlineName('endpointName', props.endpointName);
-    checkInteger('roleAssignmentWaitSeconds', props.roleAssignmentWaitSeconds ?? 0, 0);
+    checkInteger(
+      'roleAssignmentWaitSeconds',
+      props.roleAssignmentWaitSeconds ?? 0,
+      0,
+    );
     checkTags('tags', props.tags);
     if (props.roleAssignmentWaitSeconds === 0) {
-      warn(this, 'roleAssignmentWaitSeconds', 0, 'should leave time for role propagation (minutes), or init() gets 403 until it is done');
+      warn(
+        this,
+        'roleAssignmentWaitSeconds',
+        0,
+        'should leave time for role propagation (minutes), or init() gets 403 until it is done',
+      );
     }
-    if (props.identityType === IdentityType.SYSTEM_ASSIGNED && props.userAssignedIdentity) {
-      fail('identityType', props.identityType, 'must be UserAssigned when `userAssignedIdentity` is given');
+    if (
+      props.identityType === IdentityType.SYSTEM_ASSIGNED &&
+      props.userAssignedIdentity
+    ) {
+      fail(
+        'identityType',
+        props.identityType,
+        'must be UserAssigned when `userAssignedIdentity` is given',
+      );
     }
     if (props.userAssignedIdentityId !== undefined) {
       if (props.userAssignedIdentity) {
-        fail('userAssignedIdentityId', props.userAssignedIdentityId, 'must not be given with `userAssignedIdentity`');
+        fail(
+          'userAssignedIdentityId',
+          props.userAssignedIdentityId,
+          'must not be given with `userAssignedIdentity`',
+        );
       }
       if (props.identityType === IdentityType.SYSTEM_ASSIGNED) {
-        fail('identityType', props.identityType, 'must be UserAssigned when `userAssignedIdentityId` is given');
+        fail(
+          'identityType',
+          props.identityType,
+          'must be UserAssigned when `userAssignedIdentityId` is given',
+        );
       }
     }
     this.props = props;
@@ -179,7 +224,11 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
       this.userAssignedIdentity =
         props.userAssignedIdentity ??
         (props.userAssignedIdentityId !== undefined
-          ? UserAssignedIdentity.fromIdentityId(this, 'Identity', props.userAssignedIdentityId)
+          ? UserAssignedIdentity.fromIdentityId(
+              this,
+              'Identity',
+              props.userAssignedIdentityId,
+            )
           : undefined) ??
         new UserAssignedIdentity(this, 'Identity', {
           name: `${props.endpointName}-identity`,
@@ -195,14 +244,20 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
       parentId: props.workspace.workspaceId,
       location: this.location,
       identity: this.userAssignedIdentity
-        ? { type: IdentityType.USER_ASSIGNED, identityIds: [this.userAssignedIdentity.identityId] }
+        ? {
+            type: IdentityType.USER_ASSIGNED,
+            identityIds: [this.userAssignedIdentity.identityId],
+          }
         : { type: IdentityType.SYSTEM_ASSIGNED },
       // traffic is set by TrafficRouting once the deployments exist
       body: {
         properties: {
           authMode: props.authMode ?? AuthMode.KEY,
-          publicNetworkAccess: props.publicNetworkAccess === false ? 'Disabled' : 'Enabled',
-          ...(props.description !== undefined ? { description: props.description } : {}),
+          publicNetworkAccess:
+            props.publicNetworkAccess === false ? 'Disabled' : 'Enabled',
+          ...(props.description !== undefined
+            ? { description: props.description }
+            : {}),
         },
       },
       tags: props.tags,
@@ -212,9 +267,15 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
     });
 
     this.endpointId = this.resource.id;
-    this.scoringUri = Token.asString(this.resource.outputValue('properties.scoringUri'));
-    this.swaggerUri = Token.asString(this.resource.outputValue('properties.swaggerUri'));
-    this.principalId = this.userAssignedIdentity?.principalId ?? this.resource.identityPrincipalId;
+    this.scoringUri = Token.asString(
+      this.resource.outputValue('properties.scoringUri'),
+    );
+    this.swaggerUri = Token.asString(
+      this.resource.outputValue('properties.swaggerUri'),
+    );
+    this.principalId =
+      this.userAssignedIdentity?.principalId ??
+      this.resource.identityPrincipalId;
     this.clientId = this.userAssignedIdentity?.clientId;
 
     if (this.userAssignedIdentity) {
@@ -247,7 +308,10 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
    * literal; for a name known only after apply, create an `OnlineDeployment`
    * with an id of your own.
    */
-  public addDeployment(deploymentName: string, options: OnlineDeploymentOptions): OnlineDeployment {
+  public addDeployment(
+    deploymentName: string,
+    options: OnlineDeploymentOptions,
+  ): OnlineDeployment {
     if (isUnresolved(deploymentName)) {
       fail(
         'deploymentName',
@@ -264,14 +328,21 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
           "new OnlineDeployment(endpoint, 'Id', { deploymentName, ... }) for this name",
       );
     }
-    return new OnlineDeployment(this, deploymentName, { ...options, endpoint: this, deploymentName });
+    return new OnlineDeployment(this, deploymentName, {
+      ...options,
+      endpoint: this,
+      deploymentName,
+    });
   }
 
   /**
    * Sets live traffic per deployment name (percent, summing to 100), and
    * optionally mirrored traffic. Checked at synth.
    */
-  public setTraffic(traffic: { [deploymentName: string]: number }, mirrorTraffic?: { [deploymentName: string]: number }): void {
+  public setTraffic(
+    traffic: { [deploymentName: string]: number },
+    mirrorTraffic?: { [deploymentName: string]: number },
+  ): void {
     this.traffic = { ...traffic };
     this.mirrorTraffic = mirrorTraffic ? { ...mirrorTraffic } : undefined;
   }
@@ -290,7 +361,9 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
     });
     return {
       primaryKey: Token.asString(this.keys.sensitiveOutputValue('primaryKey')),
-      secondaryKey: Token.asString(this.keys.sensitiveOutputValue('secondaryKey')),
+      secondaryKey: Token.asString(
+        this.keys.sensitiveOutputValue('secondaryKey'),
+      ),
     };
   }
 
@@ -302,8 +375,16 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
 
   /** @internal called by OnlineDeployment. */
   public registerDeployment(deployment: OnlineDeployment): void {
-    if (this.deploymentsAdded.some((d) => d.deploymentName === deployment.deploymentName)) {
-      fail('deploymentName', deployment.deploymentName, `must be unique within endpoint '${this.endpointName}'`);
+    if (
+      this.deploymentsAdded.some(
+        (d) => d.deploymentName === deployment.deploymentName,
+      )
+    ) {
+      fail(
+        'deploymentName',
+        deployment.deploymentName,
+        `must be unique within endpoint '${this.endpointName}'`,
+      );
     }
     this.deploymentsAdded.push(deployment);
     if (!this.userAssignedIdentity) {
@@ -344,12 +425,16 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
       scope: ws.storageAccountId,
       roleDefinitionName: BuiltInRole.STORAGE_BLOB_DATA_READER,
       grantee: this.identityGrantee(identity),
-      description: 'Lets the endpoint read its model and code from the workspace storage.',
+      description:
+        'Lets the endpoint read its model and code from the workspace storage.',
     });
   }
 
   private identityGrantee(identity: IUserAssignedIdentity): IGrantee {
-    return { principalId: identity.principalId, recordGrant: (g) => this.recordGrant(g) };
+    return {
+      principalId: identity.principalId,
+      recordGrant: (g) => this.recordGrant(g),
+    };
   }
 
   private propagationWait(): Sleep {
@@ -357,18 +442,23 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
     this.wait = new Sleep(this, 'RolePropagationWait', {
       createDuration: `${this.props.roleAssignmentWaitSeconds ?? 120}s`,
       // a replaced role assignment (e.g. a new identity) waits again
-      triggers: Lazy.anyValue({ produce: () => this.grantIdTriggers() }) as never,
+      triggers: Lazy.anyValue({
+        produce: () => this.grantIdTriggers(),
+      }) as never,
     });
     if (this.userAssignedIdentity) {
       addDependsOn(this.resource, this.wait);
     } else {
-      for (const d of this.deploymentsAdded) addDependsOn(d.resource, this.wait);
+      for (const d of this.deploymentsAdded)
+        addDependsOn(d.resource, this.wait);
     }
     return this.wait;
   }
 
   private grantIdTriggers(): { [key: string]: string } {
-    const ids = this.grantsMade.filter((g): g is RoleAssignment => g instanceof RoleAssignment).map((g) => g.id);
+    const ids = this.grantsMade
+      .filter((g): g is RoleAssignment => g instanceof RoleAssignment)
+      .map((g) => g.id);
     return Object.fromEntries(ids.map((id, i) => [`role_assignment_${i}`, id]));
   }
 
@@ -386,7 +476,8 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
 
   private effectiveTraffic(): { [name: string]: number } {
     if (this.traffic) return this.traffic;
-    if (this.deploymentsAdded.length === 1) return { [this.deploymentsAdded[0].deploymentName]: 100 };
+    if (this.deploymentsAdded.length === 1)
+      return { [this.deploymentsAdded[0].deploymentName]: 100 };
     return {};
   }
 
@@ -409,7 +500,11 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
           `(${names.join(', ')}): give each a percentage, summing to 100; got nothing`,
       );
     }
-    const check = (field: string, map: { [k: string]: number } | undefined, max: number) => {
+    const check = (
+      field: string,
+      map: { [k: string]: number } | undefined,
+      max: number,
+    ) => {
       for (const [name, pct] of Object.entries(map ?? {})) {
         if (!known.has(name) && !isUnresolved(name)) {
           errors.push(
@@ -417,8 +512,13 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
               `(deployments: ${names.join(', ') || 'none'})`,
           );
         }
-        if (!isUnresolved(pct) && (!Number.isInteger(pct) || pct < 0 || pct > max)) {
-          errors.push(`\`${field}.${name}\` must be a whole percentage from 0 to ${max}; got ${pct}`);
+        if (
+          !isUnresolved(pct) &&
+          (!Number.isInteger(pct) || pct < 0 || pct > max)
+        ) {
+          errors.push(
+            `\`${field}.${name}\` must be a whole percentage from 0 to ${max}; got ${pct}`,
+          );
         }
       }
     };
@@ -428,10 +528,20 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
     if (this.traffic && values.length > 0 && !values.some(isUnresolved)) {
       const sum = values.reduce((a, b) => a + b, 0);
       // 0 is allowed: it stops all live traffic
-      if (sum !== 100 && sum !== 0) errors.push(`\`traffic\` values must sum to 100; got ${sum} (${JSON.stringify(this.traffic)})`);
-      if (sum === 0) this.warnOnce('traffic', this.traffic, 'should send traffic somewhere: values summing to 0 stop all live traffic');
+      if (sum !== 100 && sum !== 0)
+        errors.push(
+          `\`traffic\` values must sum to 100; got ${sum} (${JSON.stringify(this.traffic)})`,
+        );
+      if (sum === 0)
+        this.warnOnce(
+          'traffic',
+          this.traffic,
+          'should send traffic somewhere: values summing to 0 stop all live traffic',
+        );
     }
-    const mirrored = Object.entries(this.mirrorTraffic ?? {}).filter(([, pct]) => pct !== 0);
+    const mirrored = Object.entries(this.mirrorTraffic ?? {}).filter(
+      ([, pct]) => pct !== 0,
+    );
     if (mirrored.length > 1) {
       errors.push(
         `\`mirrorTraffic\` must name one deployment at most (Azure mirrors to one); got ${mirrored.length} (${mirrored.map(([n]) => n).join(', ')})`,
@@ -466,7 +576,10 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
 const added = new WeakMap<TerraformResource, Set<ITerraformDependable>>();
 
 /** Adds a `depends_on` edge once, whenever the dependency becomes known. */
-function addDependsOn(resource: TerraformResource, dep: ITerraformDependable): void {
+function addDependsOn(
+  resource: TerraformResource,
+  dep: ITerraformDependable,
+): void {
   const seen = added.get(resource) ?? new Set<ITerraformDependable>();
   added.set(resource, seen);
   if (seen.has(dep)) return;

@@ -15,11 +15,18 @@ import { parseWorkspaceId, segment, WorkspaceIdParts } from './private/arm';
 import { deriveUniqueName } from './private/naming';
 import { grantRole } from './private/role-assignment';
 import { secureStorageAccountSettings } from './private/storage';
-import { checkInteger, checkStorageAccountName, checkTags, fail, isUnresolved } from './private/validation';
+import {
+  checkInteger,
+  checkStorageAccountName,
+  checkTags,
+  fail,
+  isUnresolved,
+} from './private/validation';
 import { suppressRule } from './rules/suppressions';
 
 /** The ARM API version of the workspace data source. */
-const WORKSPACE_TYPE = 'Microsoft.MachineLearningServices/workspaces@2025-09-01';
+const WORKSPACE_TYPE =
+  'Microsoft.MachineLearningServices/workspaces@2025-09-01';
 
 /** An Azure Machine Learning workspace, created here or imported. */
 export interface IMlWorkspace extends IConstruct {
@@ -139,16 +146,31 @@ export class MlWorkspace extends Construct implements IMlWorkspace {
       checkStorageAccountName('storageAccountName', props.storageAccountName);
     }
     // it names the workspace `<prefix>-ws` and Log Analytics `<prefix>-logs`
-    if (!isUnresolved(prefix) && !/^[A-Za-z0-9][A-Za-z0-9-]{0,29}$/.test(prefix)) {
-      fail('namePrefix', prefix, 'must be 1-30 letters, digits or hyphens, starting with a letter or digit');
+    if (
+      !isUnresolved(prefix) &&
+      !/^[A-Za-z0-9][A-Za-z0-9-]{0,29}$/.test(prefix)
+    ) {
+      fail(
+        'namePrefix',
+        prefix,
+        'must be 1-30 letters, digits or hyphens, starting with a letter or digit',
+      );
     }
-    checkInteger('roleAssignmentWaitSeconds', props.roleAssignmentWaitSeconds ?? 60, 0);
+    checkInteger(
+      'roleAssignmentWaitSeconds',
+      props.roleAssignmentWaitSeconds ?? 60,
+      0,
+    );
     // the storage account gets the tags too: names of at most 128 characters
     checkTags('tags', props.tags, 128);
 
     const client = new DataAzurermClientConfig(this, 'ClientConfig');
     const workspaceName = `${prefix}-ws`;
-    const common = { resourceGroupName: props.resourceGroupName, location: props.location, tags: props.tags };
+    const common = {
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      tags: props.tags,
+    };
 
     // Azure ML reads its own storage with the account key: keys stay on here
     const storage = new StorageAccount(this, 'Storage', {
@@ -156,15 +178,27 @@ export class MlWorkspace extends Construct implements IMlWorkspace {
       ...secureStorageAccountSettings(),
       name:
         props.storageAccountName ??
-        deriveUniqueName(prefix, this.node, { maxLength: 24, allowHyphens: false, seed }),
+        deriveUniqueName(prefix, this.node, {
+          maxLength: 24,
+          allowHyphens: false,
+          seed,
+        }),
       accountReplicationType: 'LRS',
       sharedAccessKeyEnabled: true,
     });
-    suppressRule(storage, 'AML-ST-3', 'Azure ML reads and writes its workspace storage with the account key');
+    suppressRule(
+      storage,
+      'AML-ST-3',
+      'Azure ML reads and writes its workspace storage with the account key',
+    );
 
     const keyVault = new KeyVault(this, 'KeyVault', {
       ...common,
-      name: deriveUniqueName(`${prefix}-kv-`, this.node, { maxLength: 24, allowHyphens: true, seed }),
+      name: deriveUniqueName(`${prefix}-kv-`, this.node, {
+        maxLength: 24,
+        allowHyphens: true,
+        seed,
+      }),
       tenantId: client.tenantId,
       skuName: 'standard',
       rbacAuthorizationEnabled: true,
@@ -188,7 +222,11 @@ export class MlWorkspace extends Construct implements IMlWorkspace {
     const registry = props.containerRegistry
       ? new ContainerRegistry(this, 'Registry', {
           ...common,
-          name: deriveUniqueName(prefix, this.node, { maxLength: 50, allowHyphens: false, seed: `${seed}/acr` }),
+          name: deriveUniqueName(prefix, this.node, {
+            maxLength: 50,
+            allowHyphens: false,
+            seed: `${seed}/acr`,
+          }),
           sku: 'Basic',
           adminEnabled: false,
         })
@@ -227,7 +265,11 @@ export class MlWorkspace extends Construct implements IMlWorkspace {
         description: 'Lets the Terraform runner upload model and code assets.',
       });
       grant.node.addDependency(this.resource);
-      suppressRule(grant, 'AML-IAM-3', 'the Terraform runner may be a user or a service principal, so no principal type is set');
+      suppressRule(
+        grant,
+        'AML-IAM-3',
+        'the Terraform runner may be a user or a service principal, so no principal type is set',
+      );
       const wait = new Sleep(this, 'DeployerDataAccessWait', {
         createDuration: `${props.roleAssignmentWaitSeconds ?? 60}s`,
         triggers: { role_assignment_id: grant.id },
@@ -272,12 +314,18 @@ class ImportedWorkspace extends Construct implements IMlWorkspace {
     this.workspaceName = parts.workspaceName;
     this.resourceGroupName = parts.resourceGroupName;
     this.subscriptionId = parts.subscriptionId;
-    this.workspaceGuid = Token.asString(lookup.outputValue('properties.workspaceId'));
+    this.workspaceGuid = Token.asString(
+      lookup.outputValue('properties.workspaceId'),
+    );
     this.location = Token.asString(lookup.outputValue('location'));
-    this.storageAccountId = Token.asString(lookup.outputValue('properties.storageAccount'));
+    this.storageAccountId = Token.asString(
+      lookup.outputValue('properties.storageAccount'),
+    );
     this.storageAccountName = segment(this.storageAccountId, 8);
     this.datastoreContainerName = `azureml-blobstore-${this.workspaceGuid}`;
-    this.containerRegistryId = Token.asString(lookup.outputValue('properties.containerRegistry'));
+    this.containerRegistryId = Token.asString(
+      lookup.outputValue('properties.containerRegistry'),
+    );
     this.uploadDependencies = [...(props.uploadDependencies ?? [])];
   }
 }

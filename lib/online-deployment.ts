@@ -24,7 +24,10 @@ import {
   isUnresolved,
   warn,
 } from './private/validation';
-import { instanceTypeInfo, reservedCores } from './rules/private/instance-types';
+import {
+  instanceTypeInfo,
+  reservedCores,
+} from './rules/private/instance-types';
 
 /** ARM type of managed online deployments, with the API version this library speaks. */
 export const ONLINE_DEPLOYMENT_TYPE =
@@ -37,10 +40,19 @@ export const ONLINE_DEPLOYMENT_TYPE =
 export const MAX_REQUEST_TIMEOUT_MS = 180_000;
 
 /** Variables the library sets itself; a user value would break the script. */
-const RESERVED_VARIABLES = ['IDENTITY_KIND', 'UAI_CLIENT_ID', 'AZUREML_MODEL_DIR'];
+const RESERVED_VARIABLES = [
+  'IDENTITY_KIND',
+  'UAI_CLIENT_ID',
+  'AZUREML_MODEL_DIR',
+];
 
 /** Variables the host sets for the managed identity's token endpoint. */
-const HOST_IDENTITY_VARIABLES = ['MSI_ENDPOINT', 'MSI_SECRET', 'IDENTITY_ENDPOINT', 'IDENTITY_HEADER'];
+const HOST_IDENTITY_VARIABLES = [
+  'MSI_ENDPOINT',
+  'MSI_SECRET',
+  'IDENTITY_ENDPOINT',
+  'IDENTITY_HEADER',
+];
 
 /**
  * Instances per deployment before a quota exception is needed.
@@ -188,10 +200,17 @@ export class OnlineDeployment extends Construct {
             properties: (upload) => ({
               modelUri: upload!.datastoreUri,
               modelType: model.modelType ?? ModelType.CUSTOM,
-              ...(model.description !== undefined ? { description: model.description } : {}),
+              ...(model.description !== undefined
+                ? { description: model.description }
+                : {}),
             }),
           }).versionId
-        : resolveAssetReference('model', 'models', model.reference, ws.workspaceId);
+        : resolveAssetReference(
+            'model',
+            'models',
+            model.reference,
+            ws.workspaceId,
+          );
 
     const env = props.environment.spec;
     this.environmentId =
@@ -204,12 +223,21 @@ export class OnlineDeployment extends Construct {
             asset: env.asset,
             properties: () => ({
               image: env.image,
-              ...(env.condaFile !== undefined ? { condaFile: env.condaFile } : {}),
+              ...(env.condaFile !== undefined
+                ? { condaFile: env.condaFile }
+                : {}),
               osType: 'Linux',
-              ...(env.description !== undefined ? { description: env.description } : {}),
+              ...(env.description !== undefined
+                ? { description: env.description }
+                : {}),
             }),
           }).versionId
-        : resolveAssetReference('environment', 'environments', env.reference, ws.workspaceId);
+        : resolveAssetReference(
+            'environment',
+            'environments',
+            env.reference,
+            ws.workspaceId,
+          );
 
     const code = props.code;
     if (code?.codePath !== undefined) {
@@ -221,7 +249,12 @@ export class OnlineDeployment extends Construct {
         properties: (upload) => ({ codeUri: upload!.httpsUri }),
       }).versionId;
     } else if (code?.codeReference !== undefined) {
-      this.codeId = resolveAssetReference('code.codeReference', 'codes', code.codeReference, ws.workspaceId);
+      this.codeId = resolveAssetReference(
+        'code.codeReference',
+        'codes',
+        code.codeReference,
+        ws.workspaceId,
+      );
     }
 
     this.deploymentName = props.deploymentName;
@@ -243,17 +276,31 @@ export class OnlineDeployment extends Construct {
           endpointComputeType: 'Managed',
           model: this.modelId,
           ...(this.codeId !== undefined
-            ? { codeConfiguration: { codeId: this.codeId, scoringScript: code!.scoringScript } }
+            ? {
+                codeConfiguration: {
+                  codeId: this.codeId,
+                  scoringScript: code!.scoringScript,
+                },
+              }
             : {}),
           environmentId: this.environmentId,
           environmentVariables: this.environmentVariables,
           instanceType: p.instanceType ?? 'Standard_DS3_v2',
           appInsightsEnabled: p.appInsightsEnabled ?? true,
-          egressPublicNetworkAccess: p.egressPublicNetworkAccess === false ? 'Disabled' : 'Enabled',
-          ...(p.requestSettings ? { requestSettings: requestSettingsBody(p.requestSettings) } : {}),
-          ...(p.livenessProbe ? { livenessProbe: probeBody(p.livenessProbe) } : {}),
-          ...(p.readinessProbe ? { readinessProbe: probeBody(p.readinessProbe) } : {}),
-          ...(p.description !== undefined ? { description: p.description } : {}),
+          egressPublicNetworkAccess:
+            p.egressPublicNetworkAccess === false ? 'Disabled' : 'Enabled',
+          ...(p.requestSettings
+            ? { requestSettings: requestSettingsBody(p.requestSettings) }
+            : {}),
+          ...(p.livenessProbe
+            ? { livenessProbe: probeBody(p.livenessProbe) }
+            : {}),
+          ...(p.readinessProbe
+            ? { readinessProbe: probeBody(p.readinessProbe) }
+            : {}),
+          ...(p.description !== undefined
+            ? { description: p.description }
+            : {}),
           ...(p.properties !== undefined ? { properties: p.properties } : {}),
         },
       },
@@ -273,68 +320,133 @@ function validate(p: OnlineDeploymentProps): void {
   checkOnlineName('deploymentName', p.deploymentName);
   checkInteger('instanceCount', p.instanceCount ?? 1, 1);
   checkInteger('createTimeoutMinutes', p.createTimeoutMinutes ?? 90, 60);
-  if (p.instanceType !== undefined && !isUnresolved(p.instanceType) && !/^[A-Za-z][A-Za-z0-9_]+$/.test(p.instanceType)) {
-    fail('instanceType', p.instanceType, 'must be a VM size such as Standard_DS3_v2');
+  if (
+    p.instanceType !== undefined &&
+    !isUnresolved(p.instanceType) &&
+    !/^[A-Za-z][A-Za-z0-9_]+$/.test(p.instanceType)
+  ) {
+    fail(
+      'instanceType',
+      p.instanceType,
+      'must be a VM size such as Standard_DS3_v2',
+    );
   }
   for (const [name, value] of Object.entries(p.environmentVariables ?? {})) {
     checkEnvironmentVariableName('environmentVariables', name);
     if (RESERVED_VARIABLES.includes(name)) {
-      fail('environmentVariables', name, `must not set ${RESERVED_VARIABLES.join(', ')}: the library sets them`);
+      fail(
+        'environmentVariables',
+        name,
+        `must not set ${RESERVED_VARIABLES.join(', ')}: the library sets them`,
+      );
     }
-    if (typeof value !== 'string') fail(`environmentVariables.${name}`, value, 'must be a string');
+    if (typeof value !== 'string')
+      fail(`environmentVariables.${name}`, value, 'must be a string');
   }
   checkTags('tags', p.tags);
-  const modelAsset = p.model.spec.kind === 'local' ? p.model.spec.asset : undefined;
-  const envAsset = p.environment.spec.kind === 'image' ? p.environment.spec.asset : undefined;
-  for (const [field, asset] of [['model.asset', modelAsset], ['environment.asset', envAsset]] as const) {
+  const modelAsset =
+    p.model.spec.kind === 'local' ? p.model.spec.asset : undefined;
+  const envAsset =
+    p.environment.spec.kind === 'image' ? p.environment.spec.asset : undefined;
+  for (const [field, asset] of [
+    ['model.asset', modelAsset],
+    ['environment.asset', envAsset],
+  ] as const) {
     if (!asset) continue;
     checkAssetName(`${field}.name`, asset.name);
     checkAssetVersion(`${field}.version`, asset.version);
   }
   const rs = p.requestSettings;
   if (rs) {
-    checkInteger('requestSettings.requestTimeoutMs', rs.requestTimeoutMs ?? 5000, 1, MAX_REQUEST_TIMEOUT_MS);
-    checkInteger('requestSettings.maxConcurrentRequestsPerInstance', rs.maxConcurrentRequestsPerInstance ?? 1, 1);
+    checkInteger(
+      'requestSettings.requestTimeoutMs',
+      rs.requestTimeoutMs ?? 5000,
+      1,
+      MAX_REQUEST_TIMEOUT_MS,
+    );
+    checkInteger(
+      'requestSettings.maxConcurrentRequestsPerInstance',
+      rs.maxConcurrentRequestsPerInstance ?? 1,
+      1,
+    );
     checkInteger('requestSettings.maxQueueWaitMs', rs.maxQueueWaitMs ?? 500, 0);
   }
-  for (const [field, probe] of [['livenessProbe', p.livenessProbe], ['readinessProbe', p.readinessProbe]] as const) {
+  for (const [field, probe] of [
+    ['livenessProbe', p.livenessProbe],
+    ['readinessProbe', p.readinessProbe],
+  ] as const) {
     if (!probe) continue;
-    checkInteger(`${field}.initialDelaySeconds`, probe.initialDelaySeconds ?? 10, 0);
+    checkInteger(
+      `${field}.initialDelaySeconds`,
+      probe.initialDelaySeconds ?? 10,
+      0,
+    );
     checkInteger(`${field}.periodSeconds`, probe.periodSeconds ?? 10, 1);
     checkInteger(`${field}.timeoutSeconds`, probe.timeoutSeconds ?? 2, 1);
     checkInteger(`${field}.failureThreshold`, probe.failureThreshold ?? 30, 1);
     checkInteger(`${field}.successThreshold`, probe.successThreshold ?? 1, 1);
   }
   const liveSuccess = p.livenessProbe?.successThreshold;
-  if (liveSuccess !== undefined && !isUnresolved(liveSuccess) && liveSuccess !== 1) {
-    fail('livenessProbe.successThreshold', liveSuccess, 'must be 1: the service fixes it for liveness probes');
+  if (
+    liveSuccess !== undefined &&
+    !isUnresolved(liveSuccess) &&
+    liveSuccess !== 1
+  ) {
+    fail(
+      'livenessProbe.successThreshold',
+      liveSuccess,
+      'must be 1: the service fixes it for liveness probes',
+    );
   }
   const code = p.code;
   if (code) {
     if ((code.codePath === undefined) === (code.codeReference === undefined)) {
-      fail('code', code.codePath ?? code.codeReference, 'must give exactly one of `codePath` and `codeReference`');
+      fail(
+        'code',
+        code.codePath ?? code.codeReference,
+        'must give exactly one of `codePath` and `codeReference`',
+      );
     }
     checkScoringScript(code);
   } else if (p.model.modelType !== ModelType.MLFLOW) {
-    fail('code', undefined, `is required for a ${p.model.modelType} model: only MLflow models deploy without a scoring script`);
+    fail(
+      'code',
+      undefined,
+      `is required for a ${p.model.modelType} model: only MLflow models deploy without a scoring script`,
+    );
   }
 }
 
 /** Values Azure accepts but that are probably not what was meant. */
-function warnAboutLikelyMistakes(scope: Construct, p: OnlineDeploymentProps): void {
+function warnAboutLikelyMistakes(
+  scope: Construct,
+  p: OnlineDeploymentProps,
+): void {
   const count = p.instanceCount ?? 1;
   const known = !isUnresolved(count);
   if (known && count > MAX_INSTANCE_COUNT) {
-    warn(scope, 'instanceCount', count, `should be at most ${MAX_INSTANCE_COUNT} unless the subscription has a quota exception`);
+    warn(
+      scope,
+      'instanceCount',
+      count,
+      `should be at most ${MAX_INSTANCE_COUNT} unless the subscription has a quota exception`,
+    );
   }
   const type = p.instanceType ?? 'Standard_DS3_v2';
   if (!isUnresolved(type)) {
     const info = instanceTypeInfo(type);
     if (!info) {
-      warn(scope, 'instanceType', type, 'should be a size from the managed online endpoints SKU list (reference-managed-online-endpoints-vm-sku-list)');
+      warn(
+        scope,
+        'instanceType',
+        type,
+        'should be a size from the managed online endpoints SKU list (reference-managed-online-endpoints-vm-sku-list)',
+      );
     } else if (known) {
       const cores = reservedCores(info, count);
-      const formula = info.skipsUpgradeReserve ? `${count} × ${info.cores}` : `ceil(1.2 × ${count}) × ${info.cores}`;
+      const formula = info.skipsUpgradeReserve
+        ? `${count} × ${info.cores}`
+        : `ceil(1.2 × ${count}) × ${info.cores}`;
       if (info.gpu || cores > SMALLEST_DEFAULT_CORE_QUOTA) {
         warn(
           scope,
@@ -351,10 +463,20 @@ function warnAboutLikelyMistakes(scope: Construct, p: OnlineDeploymentProps): vo
   }
   const rs = p.requestSettings;
   if (rs?.maxQueueWaitMs !== undefined) {
-    warn(scope, 'requestSettings.maxQueueWaitMs', rs.maxQueueWaitMs, 'should be left unset: it is deprecated, raise `requestTimeoutMs` instead');
+    warn(
+      scope,
+      'requestSettings.maxQueueWaitMs',
+      rs.maxQueueWaitMs,
+      'should be left unset: it is deprecated, raise `requestTimeoutMs` instead',
+    );
   }
   const concurrency = rs?.maxConcurrentRequestsPerInstance;
-  if (concurrency !== undefined && !isUnresolved(concurrency) && concurrency > 1 && !('WORKER_COUNT' in (p.environmentVariables ?? {}))) {
+  if (
+    concurrency !== undefined &&
+    !isUnresolved(concurrency) &&
+    concurrency > 1 &&
+    !('WORKER_COUNT' in (p.environmentVariables ?? {}))
+  ) {
     warn(
       scope,
       'requestSettings.maxConcurrentRequestsPerInstance',
@@ -362,14 +484,30 @@ function warnAboutLikelyMistakes(scope: Construct, p: OnlineDeploymentProps): vo
       'should come with a WORKER_COUNT environment variable, or the inference server handles one request at a time',
     );
   }
-  for (const [field, probe] of [['livenessProbe', p.livenessProbe], ['readinessProbe', p.readinessProbe]] as const) {
+  for (const [field, probe] of [
+    ['livenessProbe', p.livenessProbe],
+    ['readinessProbe', p.readinessProbe],
+  ] as const) {
     if (probe?.initialDelaySeconds === 0) {
-      warn(scope, `${field}.initialDelaySeconds`, 0, 'should be at least 1 (the documented minimum)');
+      warn(
+        scope,
+        `${field}.initialDelaySeconds`,
+        0,
+        'should be at least 1 (the documented minimum)',
+      );
     }
   }
   for (const name of Object.keys(p.environmentVariables ?? {})) {
-    if (HOST_IDENTITY_VARIABLES.includes(name) || (name.startsWith('AZUREML_') && !RESERVED_VARIABLES.includes(name))) {
-      warn(scope, 'environmentVariables', name, 'should not override a variable the Azure ML host sets (AZUREML_*, MSI_*, IDENTITY_*)');
+    if (
+      HOST_IDENTITY_VARIABLES.includes(name) ||
+      (name.startsWith('AZUREML_') && !RESERVED_VARIABLES.includes(name))
+    ) {
+      warn(
+        scope,
+        'environmentVariables',
+        name,
+        'should not override a variable the Azure ML host sets (AZUREML_*, MSI_*, IDENTITY_*)',
+      );
     }
   }
 }
@@ -377,7 +515,8 @@ function warnAboutLikelyMistakes(scope: Construct, p: OnlineDeploymentProps): vo
 /** The scoring script is a file inside the code folder. */
 function checkScoringScript(code: CodeConfiguration): void {
   const script = code.scoringScript;
-  if (script === undefined || script === '') fail('code.scoringScript', script, 'must name the scoring script');
+  if (script === undefined || script === '')
+    fail('code.scoringScript', script, 'must name the scoring script');
   if (code.codePath === undefined || isUnresolved(script)) return;
   const folder = path.resolve(code.codePath);
   if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
@@ -386,29 +525,53 @@ function checkScoringScript(code: CodeConfiguration): void {
   const full = path.resolve(folder, script);
   const rel = path.relative(folder, full);
   if (path.isAbsolute(script) || rel.startsWith('..')) {
-    fail('code.scoringScript', script, `must be a path inside the code folder '${code.codePath}'`);
+    fail(
+      'code.scoringScript',
+      script,
+      `must be a path inside the code folder '${code.codePath}'`,
+    );
   }
   if (!fs.existsSync(full) || !fs.statSync(full).isFile()) {
-    fail('code.scoringScript', script, `must be a file in the code folder '${code.codePath}' (looked for ${full})`);
+    fail(
+      'code.scoringScript',
+      script,
+      `must be a file in the code folder '${code.codePath}' (looked for ${full})`,
+    );
   }
 }
 
 function requestSettingsBody(rs: RequestSettings): object {
   return {
-    ...(rs.requestTimeoutMs !== undefined ? { requestTimeout: isoDurationFromMs(rs.requestTimeoutMs) } : {}),
-    ...(rs.maxConcurrentRequestsPerInstance !== undefined
-      ? { maxConcurrentRequestsPerInstance: rs.maxConcurrentRequestsPerInstance }
+    ...(rs.requestTimeoutMs !== undefined
+      ? { requestTimeout: isoDurationFromMs(rs.requestTimeoutMs) }
       : {}),
-    ...(rs.maxQueueWaitMs !== undefined ? { maxQueueWait: isoDurationFromMs(rs.maxQueueWaitMs) } : {}),
+    ...(rs.maxConcurrentRequestsPerInstance !== undefined
+      ? {
+          maxConcurrentRequestsPerInstance: rs.maxConcurrentRequestsPerInstance,
+        }
+      : {}),
+    ...(rs.maxQueueWaitMs !== undefined
+      ? { maxQueueWait: isoDurationFromMs(rs.maxQueueWaitMs) }
+      : {}),
   };
 }
 
 function probeBody(p: ProbeSettings): object {
   return {
-    ...(p.initialDelaySeconds !== undefined ? { initialDelay: isoDurationFromMs(p.initialDelaySeconds * 1000) } : {}),
-    ...(p.periodSeconds !== undefined ? { period: isoDurationFromMs(p.periodSeconds * 1000) } : {}),
-    ...(p.timeoutSeconds !== undefined ? { timeout: isoDurationFromMs(p.timeoutSeconds * 1000) } : {}),
-    ...(p.failureThreshold !== undefined ? { failureThreshold: p.failureThreshold } : {}),
-    ...(p.successThreshold !== undefined ? { successThreshold: p.successThreshold } : {}),
+    ...(p.initialDelaySeconds !== undefined
+      ? { initialDelay: isoDurationFromMs(p.initialDelaySeconds * 1000) }
+      : {}),
+    ...(p.periodSeconds !== undefined
+      ? { period: isoDurationFromMs(p.periodSeconds * 1000) }
+      : {}),
+    ...(p.timeoutSeconds !== undefined
+      ? { timeout: isoDurationFromMs(p.timeoutSeconds * 1000) }
+      : {}),
+    ...(p.failureThreshold !== undefined
+      ? { failureThreshold: p.failureThreshold }
+      : {}),
+    ...(p.successThreshold !== undefined
+      ? { successThreshold: p.successThreshold }
+      : {}),
   };
 }

@@ -7,7 +7,8 @@ import { IGrantee } from './grants';
 import { fail, isUnresolved } from './private/validation';
 
 /** The ARM API version of the identity data source. */
-const IDENTITY_TYPE = 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31';
+const IDENTITY_TYPE =
+  'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31';
 
 const IDENTITY_ID =
   /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/[^/]+$/i;
@@ -42,7 +43,10 @@ export interface UserAssignedIdentityAttributes {
  * A user-assigned managed identity; unlike a system-assigned one it exists
  * before the endpoint, so its roles can be granted first.
  */
-export class UserAssignedIdentity extends Construct implements IUserAssignedIdentity {
+export class UserAssignedIdentity
+  extends Construct
+  implements IUserAssignedIdentity
+{
   /** Imports an existing identity by its attributes. */
   public static fromIdentityAttributes(
     scope: Construct,
@@ -56,7 +60,11 @@ export class UserAssignedIdentity extends Construct implements IUserAssignedIden
    * Imports an existing identity by its ARM id; its principal and client ids
    * are read at plan time with a data source.
    */
-  public static fromIdentityId(scope: Construct, id: string, identityId: string): IUserAssignedIdentity {
+  public static fromIdentityId(
+    scope: Construct,
+    id: string,
+    identityId: string,
+  ): IUserAssignedIdentity {
     if (!isUnresolved(identityId) && !IDENTITY_ID.test(identityId)) {
       fail(
         'userAssignedIdentityId',
@@ -76,7 +84,11 @@ export class UserAssignedIdentity extends Construct implements IUserAssignedIden
 
   constructor(scope: Construct, id: string, props: UserAssignedIdentityProps) {
     super(scope, id);
-    if (props.name.length < 3 || props.name.length > 128 || !/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(props.name)) {
+    if (
+      props.name.length < 3 ||
+      props.name.length > 128 ||
+      !/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(props.name)
+    ) {
       throw new Error(
         '`name` must be 3-128 characters of letters, digits, hyphens and underscores, ' +
           `starting with a letter or digit; got '${props.name}'`,
@@ -110,7 +122,11 @@ class ImportedIdentity extends Construct implements IUserAssignedIdentity {
   public readonly clientId: string;
   private readonly recorded: ITerraformDependable[] = [];
 
-  constructor(scope: Construct, id: string, attrs: UserAssignedIdentityAttributes) {
+  constructor(
+    scope: Construct,
+    id: string,
+    attrs: UserAssignedIdentityAttributes,
+  ) {
     super(scope, id);
     this.identityId = attrs.identityId;
     this.principalId = attrs.principalId;
@@ -131,14 +147,20 @@ class LookedUpIdentity extends Construct implements IUserAssignedIdentity {
   public readonly clientId: string;
   private readonly recorded: ITerraformDependable[] = [];
 
-  constructor(scope: Construct, id: string, public readonly identityId: string) {
+  constructor(
+    scope: Construct,
+    id: string,
+    public readonly identityId: string,
+  ) {
     super(scope, id);
     const lookup = new DataAzapiResource(this, 'Lookup', {
       type: IDENTITY_TYPE,
       resourceId: identityId,
       responseExportValues: ['properties.principalId', 'properties.clientId'],
     });
-    this.principalId = Token.asString(lookup.outputValue('properties.principalId'));
+    this.principalId = Token.asString(
+      lookup.outputValue('properties.principalId'),
+    );
     this.clientId = Token.asString(lookup.outputValue('properties.clientId'));
   }
 

@@ -3,7 +3,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 /** Files and folders never uploaded with a code or model folder. */
-const IGNORED = new Set(['__pycache__', '.git', '.DS_Store', '.ipynb_checkpoints']);
+const IGNORED = new Set([
+  '__pycache__',
+  '.git',
+  '.DS_Store',
+  '.ipynb_checkpoints',
+]);
 
 export interface LocalFile {
   /** Path relative to the uploaded folder, with '/' separators. */
@@ -21,7 +26,9 @@ export function listFiles(root: string): LocalFile[] {
   }
   const out: LocalFile[] = [];
   const walk = (dir: string, prefix: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort(byName)) {
+    for (const entry of fs
+      .readdirSync(dir, { withFileTypes: true })
+      .sort(byName)) {
       if (IGNORED.has(entry.name) || entry.name.endsWith('.pyc')) continue;
       const abs = path.join(dir, entry.name);
       const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
@@ -49,11 +56,19 @@ export function hashStrings(...parts: string[]): string {
 
 /** A GUID-shaped name derived from a hash (the form anonymous assets use). */
 export function guidFromHash(hex: string): string {
-  return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20, 32)].join('-');
+  return [
+    hex.slice(0, 8),
+    hex.slice(8, 12),
+    hex.slice(12, 16),
+    hex.slice(16, 20),
+    hex.slice(20, 32),
+  ].join('-');
 }
 
 function fileEntry(relativePath: string, absolutePath: string): LocalFile {
-  const md5 = createHash('md5').update(fs.readFileSync(absolutePath)).digest('hex');
+  const md5 = createHash('md5')
+    .update(fs.readFileSync(absolutePath))
+    .digest('hex');
   return { relativePath, absolutePath, md5 };
 }
 

@@ -14,8 +14,13 @@ export function deriveUniqueName(
   node: Node,
   opts: { maxLength: number; allowHyphens: boolean; seed?: string },
 ): string {
-  const suffix = hashStrings(node.path, opts.seed && !isUnresolved(opts.seed) ? opts.seed : '').slice(0, 8);
-  let base = prefix.toLowerCase().replace(opts.allowHyphens ? /[^a-z0-9-]/g : /[^a-z0-9]/g, '');
+  const suffix = hashStrings(
+    node.path,
+    opts.seed && !isUnresolved(opts.seed) ? opts.seed : '',
+  ).slice(0, 8);
+  let base = prefix
+    .toLowerCase()
+    .replace(opts.allowHyphens ? /[^a-z0-9-]/g : /[^a-z0-9]/g, '');
   if (opts.allowHyphens) base = base.replace(/-+/g, '-').replace(/^-+/, '');
   // key vault names start with a letter; storage names may not be empty
   base = base.replace(/^[0-9-]+/, '');

@@ -22,13 +22,18 @@ export interface GrantProps {
 }
 
 /** A role assignment for a managed identity, recorded on the grantee. */
-export function grantRole(scope: Construct, id: string, props: GrantProps): RoleAssignment {
+export function grantRole(
+  scope: Construct,
+  id: string,
+  props: GrantProps,
+): RoleAssignment {
   checkNotClientId(scope, props.grantee.principalId);
   const assignment = new RoleAssignment(scope, id, {
     scope: props.scope,
     roleDefinitionName: props.roleDefinitionName,
     principalId: props.grantee.principalId,
-    principalType: props.servicePrincipal === false ? undefined : 'ServicePrincipal',
+    principalType:
+      props.servicePrincipal === false ? undefined : 'ServicePrincipal',
     description: props.description,
   });
   props.grantee.recordGrant?.(assignment);
@@ -45,7 +50,10 @@ function checkNotClientId(scope: Construct, principalId: string): void {
     resolver: new DefaultTokenResolver(new StringConcat()),
     preparing: false,
   });
-  if (typeof resolved === 'string' && /\.client_?id\}?$/i.test(resolved.replace(/\}$/, ''))) {
+  if (
+    typeof resolved === 'string' &&
+    /\.client_?id\}?$/i.test(resolved.replace(/\}$/, ''))
+  ) {
     throw new Error(
       `\`principalId\` must be the identity's principal (object) id, not its client id; got '${resolved}'`,
     );

@@ -36,7 +36,11 @@ const STORAGE_ACCOUNT_NAME = /^[a-z0-9]{3,24}$/;
 export function checkStorageAccountName(field: string, value: string): void {
   if (isUnresolved(value)) return;
   if (!STORAGE_ACCOUNT_NAME.test(value)) {
-    fail(field, value, 'must be 3-24 characters of lowercase letters and digits');
+    fail(
+      field,
+      value,
+      'must be 3-24 characters of lowercase letters and digits',
+    );
   }
 }
 
@@ -63,29 +67,50 @@ export function checkContainerName(field: string, value: string): void {
 export function checkBlobName(field: string, value: string): void {
   if (isUnresolved(value)) return;
   if (value.length < 1 || value.length > 1024 || /[./\\]$/.test(value)) {
-    fail(field, value, "must be 1-1024 characters, not ending with '.', '/' or '\\'");
+    fail(
+      field,
+      value,
+      "must be 1-1024 characters, not ending with '.', '/' or '\\'",
+    );
   }
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(value)) fail(field, value, 'must not hold control characters');
-  if (value.split('/').length > 254) fail(field, value, 'must have at most 254 path segments');
+  if (/[\u0000-\u001f\u007f]/.test(value))
+    fail(field, value, 'must not hold control characters');
+  if (value.split('/').length > 254)
+    fail(field, value, 'must have at most 254 path segments');
 }
 
 /** Environment variable names a process can receive. */
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export function checkEnvironmentVariableName(field: string, name: string): void {
+export function checkEnvironmentVariableName(
+  field: string,
+  name: string,
+): void {
   if (isUnresolved(name)) return;
   checkNotProto(field, name);
   if (!ENV_NAME.test(name)) {
-    fail(field, name, 'must start with a letter or underscore and hold only letters, digits and underscores');
+    fail(
+      field,
+      name,
+      'must start with a letter or underscore and hold only letters, digits and underscores',
+    );
   }
 }
 
 /** Whole numbers in [min, max]; unresolved values pass. */
-export function checkInteger(field: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
+export function checkInteger(
+  field: string,
+  value: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): void {
   if (isUnresolved(value)) return;
   if (!Number.isInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `from ${min} to ${max}`;
+    const range =
+      max === Number.MAX_SAFE_INTEGER
+        ? `at least ${min}`
+        : `from ${min} to ${max}`;
     fail(field, value, `must be a whole number ${range}`);
   }
 }
@@ -94,8 +119,15 @@ export function checkInteger(field: string, value: number, min: number, max = Nu
  * Adds a warning to the construct for a value Azure accepts but that is
  * probably wrong. Messages read: "`field` should ...; got 'x'".
  */
-export function warn(scope: IConstruct, field: string, value: unknown, advice: string): void {
-  Annotations.of(scope).addWarning(`\`${field}\` ${advice}; got ${show(value)}`);
+export function warn(
+  scope: IConstruct,
+  field: string,
+  value: unknown,
+  advice: string,
+): void {
+  Annotations.of(scope).addWarning(
+    `\`${field}\` ${advice}; got ${show(value)}`,
+  );
 }
 
 /**
@@ -108,7 +140,11 @@ const ASSET_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/;
 export function checkAssetName(field: string, value: string): void {
   if (isUnresolved(value)) return;
   if (typeof value !== 'string' || !ASSET_NAME.test(value)) {
-    fail(field, value, 'must be 1-255 letters, digits, hyphens or underscores, starting with a letter or digit');
+    fail(
+      field,
+      value,
+      'must be 1-255 letters, digits, hyphens or underscores, starting with a letter or digit',
+    );
   }
 }
 
@@ -121,7 +157,11 @@ const ASSET_VERSION = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
 export function checkAssetVersion(field: string, value: string): void {
   if (isUnresolved(value)) return;
   if (typeof value !== 'string' || !ASSET_VERSION.test(value)) {
-    fail(field, value, 'must be 1-255 letters, digits, dots, hyphens or underscores, starting with a letter or digit');
+    fail(
+      field,
+      value,
+      'must be 1-255 letters, digits, dots, hyphens or underscores, starting with a letter or digit',
+    );
   }
 }
 
@@ -130,26 +170,51 @@ export function checkAssetVersion(field: string, value: string): void {
  * on storage accounts) without < > % & \\ ? /, values of at most 256.
  * @see https://learn.microsoft.com/azure/azure-resource-manager/management/tag-resources#limitations
  */
-export function checkTags(field: string, tags: { [key: string]: string } | undefined, maxNameLength = 512): void {
+export function checkTags(
+  field: string,
+  tags: { [key: string]: string } | undefined,
+  maxNameLength = 512,
+): void {
   if (tags === undefined || isUnresolved(tags)) return;
   const names = Object.keys(tags);
-  if (names.length > 50) fail(field, `${names.length} tags`, 'must hold at most 50 tags');
+  if (names.length > 50)
+    fail(field, `${names.length} tags`, 'must hold at most 50 tags');
   for (const name of names) {
     if (isUnresolved(name)) continue;
     checkNotProto(field, name);
-    if (name.length < 1 || name.length > maxNameLength || /[<>%&\\?/]/.test(name)) {
-      fail(field, name, `must have names of 1-${maxNameLength} characters without < > % & \\ ? /`);
+    if (
+      name.length < 1 ||
+      name.length > maxNameLength ||
+      /[<>%&\\?/]/.test(name)
+    ) {
+      fail(
+        field,
+        name,
+        `must have names of 1-${maxNameLength} characters without < > % & \\ ? /`,
+      );
     }
     const value = tags[name];
-    if (!isUnresolved(value) && (typeof value !== 'string' || value.length > 256)) {
-      fail(`${field}.${name}`, value, 'must be a string of at most 256 characters');
+    if (
+      !isUnresolved(value) &&
+      (typeof value !== 'string' || value.length > 256)
+    ) {
+      fail(
+        `${field}.${name}`,
+        value,
+        'must be a string of at most 256 characters',
+      );
     }
   }
 }
 
 /** A map key cdktf would drop silently while resolving the JSON. */
 function checkNotProto(field: string, key: string): void {
-  if (key === '__proto__') fail(field, key, 'must not use the key __proto__: the synthesized JSON would silently lose it');
+  if (key === '__proto__')
+    fail(
+      field,
+      key,
+      'must not use the key __proto__: the synthesized JSON would silently lose it',
+    );
 }
 
 /**
@@ -168,8 +233,11 @@ export function isoDurationFromMs(ms: number): string {
 }
 
 function show(value: unknown): string {
-  // eslint-disable-next-line no-control-regex
-  if (typeof value === 'string') return /[\u0000-\u001f]/.test(value) ? JSON.stringify(value) : `'${value}'`;
+  if (typeof value === 'string') {
+    // control characters are shown escaped
+    // eslint-disable-next-line no-control-regex
+    return /[\u0000-\u001f]/.test(value) ? JSON.stringify(value) : `'${value}'`;
+  }
   if (value === undefined) return 'nothing';
   return JSON.stringify(value) ?? String(value);
 }

@@ -11,14 +11,20 @@ export const DeploymentEgress: IMlRule = {
     'Scoring code with open egress can send data anywhere, and model, code and images are fetched over public ' +
     'endpoints; a workspace managed network (or egress disabled with private endpoints) limits what it can reach.',
   fix:
-    "Use a workspace managed virtual network, or set `egressPublicNetworkAccess: false` with private endpoints to what the " +
+    'Use a workspace managed virtual network, or set `egressPublicNetworkAccess: false` with private endpoints to what the ' +
     'deployment reads; or suppress with the reason.',
   check(node) {
     const attrs = azapiResourceOfArmType(node, ONLINE_DEPLOYMENT);
     if (!attrs) return [];
     const egress = path(attrs.body, 'properties.egressPublicNetworkAccess');
     // unset means Enabled
-    if (!isLiteral(egress) || (typeof egress === 'string' && egress.toLowerCase() === 'disabled')) return [];
-    return [`properties.egressPublicNetworkAccess is ${egress === undefined ? 'unset (Enabled)' : show(egress)}`];
+    if (
+      !isLiteral(egress) ||
+      (typeof egress === 'string' && egress.toLowerCase() === 'disabled')
+    )
+      return [];
+    return [
+      `properties.egressPublicNetworkAccess is ${egress === undefined ? 'unset (Enabled)' : show(egress)}`,
+    ];
   },
 };

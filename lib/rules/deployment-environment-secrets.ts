@@ -1,6 +1,10 @@
 import { isLiteral, path } from './private/attributes';
 import { azapiResourceOfArmType, ONLINE_DEPLOYMENT } from './private/azapi';
-import { looksLikeSecretName, looksLikeSecretValue, secretReference } from './private/secrets';
+import {
+  looksLikeSecretName,
+  looksLikeSecretValue,
+  secretReference,
+} from './private/secrets';
 import { IMlRule, RuleLevel } from './rule';
 
 /** Deployments receive no secrets in environment variables. */
@@ -20,13 +24,25 @@ export const DeploymentEnvironmentSecrets: IMlRule = {
     const vars = path(attrs.body, 'properties.environmentVariables');
     if (!vars || typeof vars !== 'object') return [];
     const problems: string[] = [];
-    for (const [name, value] of Object.entries(vars as { [name: string]: unknown })) {
+    for (const [name, value] of Object.entries(
+      vars as { [name: string]: unknown },
+    )) {
       const reference = secretReference(value);
       if (reference) {
-        problems.push(`environment variable ${name} takes the secret ${reference}`);
-      } else if (typeof value === 'string' && value !== '' && isLiteral(value)) {
-        if (looksLikeSecretValue(value)) problems.push(`environment variable ${name} holds a literal key or signature`);
-        else if (looksLikeSecretName(name)) problems.push(`environment variable ${name} holds a literal value`);
+        problems.push(
+          `environment variable ${name} takes the secret ${reference}`,
+        );
+      } else if (
+        typeof value === 'string' &&
+        value !== '' &&
+        isLiteral(value)
+      ) {
+        if (looksLikeSecretValue(value))
+          problems.push(
+            `environment variable ${name} holds a literal key or signature`,
+          );
+        else if (looksLikeSecretName(name))
+          problems.push(`environment variable ${name} holds a literal value`);
       }
     }
     return problems;

@@ -6,7 +6,8 @@ import { IMlRule, RuleLevel } from './rule';
 export const EndpointAuthMode: IMlRule = {
   id: 'AML-EP-1',
   level: RuleLevel.WARNING,
-  title: 'Online endpoints authenticate callers with Entra ID tokens (AADToken)',
+  title:
+    'Online endpoints authenticate callers with Entra ID tokens (AADToken)',
   rationale:
     'Endpoint keys never expire, name no caller and are shared by every client; Entra tokens expire, identify the ' +
     'caller and are granted per identity with Azure RBAC. Key auth is allowed (the tutorial uses it), so this is a warning.',
@@ -15,6 +16,8 @@ export const EndpointAuthMode: IMlRule = {
     const attrs = azapiResourceOfArmType(node, ONLINE_ENDPOINT);
     if (!attrs) return [];
     const mode = path(attrs.body, 'properties.authMode');
-    return typeof mode === 'string' && mode.toLowerCase() === 'key' ? [`properties.authMode is ${show(mode)}`] : [];
+    return typeof mode === 'string' && mode.toLowerCase() === 'key'
+      ? [`properties.authMode is ${show(mode)}`]
+      : [];
   },
 };

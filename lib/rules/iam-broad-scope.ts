@@ -10,13 +10,15 @@ const BROAD_LITERAL = [
 ];
 
 /** References to the id of a subscription, resource group or management group. */
-const BROAD_REFERENCE = /^\$\{(data\.)?azurerm_(subscription|resource_group|management_group)\.[^.}]+\.id\}$/;
+const BROAD_REFERENCE =
+  /^\$\{(data\.)?azurerm_(subscription|resource_group|management_group)\.[^.}]+\.id\}$/;
 
 /** Role assignments are scoped to a storage account or narrower. */
 export const IamBroadScope: IMlRule = {
   id: 'AML-IAM-2',
   level: RuleLevel.ERROR,
-  title: 'Role assignments are scoped to one resource (a storage account or narrower)',
+  title:
+    'Role assignments are scoped to one resource (a storage account or narrower)',
   rationale:
     'A role on a subscription or resource group reaches every present and future resource in it, far beyond the ' +
     'container or registry the identity uses.',
@@ -26,7 +28,10 @@ export const IamBroadScope: IMlRule = {
     if (!grant) return [];
     const scope = resourceAttributes(grant).scope;
     if (typeof scope !== 'string') return [];
-    if (BROAD_LITERAL.some((re) => re.test(scope)) || BROAD_REFERENCE.test(scope)) {
+    if (
+      BROAD_LITERAL.some((re) => re.test(scope)) ||
+      BROAD_REFERENCE.test(scope)
+    ) {
       return [`scope is ${show(scope)}`];
     }
     return [];

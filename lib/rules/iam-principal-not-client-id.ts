@@ -8,14 +8,17 @@ const CLIENT_ID_REFERENCE = /\.client_?id\}$/i;
 export const IamPrincipalNotClientId: IMlRule = {
   id: 'AML-IAM-4',
   level: RuleLevel.ERROR,
-  title: "Role assignments take an identity's principal (object) id, never its client id",
+  title:
+    "Role assignments take an identity's principal (object) id, never its client id",
   rationale:
     'A client id is a GUID too: the assignment fails late, or grants an unrelated object, and the endpoint gets 403.',
-  fix: 'Pass the identity\'s `principalId` (`principal_id`), as the grant methods of this library do.',
+  fix: "Pass the identity's `principalId` (`principal_id`), as the grant methods of this library do.",
   check(node) {
     const grant = resourceOfType(node, 'azurerm_role_assignment');
     if (!grant) return [];
     const principal = resourceAttributes(grant).principal_id;
-    return typeof principal === 'string' && CLIENT_ID_REFERENCE.test(principal) ? [`principal_id is ${show(principal)}`] : [];
+    return typeof principal === 'string' && CLIENT_ID_REFERENCE.test(principal)
+      ? [`principal_id is ${show(principal)}`]
+      : [];
   },
 };

@@ -13,6 +13,8 @@ export const IamPrincipalType: IMlRule = {
   check(node) {
     const grant = resourceOfType(node, 'azurerm_role_assignment');
     if (!grant) return [];
-    return resourceAttributes(grant).principal_type === undefined ? ['principal_type is unset'] : [];
+    return resourceAttributes(grant).principal_type === undefined
+      ? ['principal_type is unset']
+      : [];
   },
 };

@@ -60,7 +60,8 @@ export class MlSecurityChecks implements IAspect {
     this.visited.add(node);
     withAttributeCache(() => {
       for (const rule of this.rules) {
-        for (const problem of rule.check(node)) this.report(node, rule, problem);
+        for (const problem of rule.check(node))
+          this.report(node, rule, problem);
       }
     });
   }
@@ -78,7 +79,9 @@ export class MlSecurityChecks implements IAspect {
     const annotations = Annotations.of(node);
     if (suppression) {
       if (this.reportSuppressed) {
-        annotations.addInfo(`[${rule.id}] suppressed on '${suppression.scopePath}': ${suppression.reason}`);
+        annotations.addInfo(
+          `[${rule.id}] suppressed on '${suppression.scopePath}': ${suppression.reason}`,
+        );
       }
     } else if (rule.level === RuleLevel.ERROR) {
       annotations.addError(message);

@@ -1,6 +1,10 @@
 import { TerraformOutput, TerraformStack } from 'cdktf';
 
-import { outputAttributes, resourceAttributes, resourceOfType } from './private/attributes';
+import {
+  outputAttributes,
+  resourceAttributes,
+  resourceOfType,
+} from './private/attributes';
 import { secretReference } from './private/secrets';
 import { IMlRule, RuleLevel } from './rule';
 
@@ -17,20 +21,35 @@ export const OutputSecrets: IMlRule = {
     if (!TerraformOutput.isTerraformOutput(node)) return [];
     const attrs = outputAttributes(node);
     if (attrs.sensitive === true) return [];
-    const reference = secretReference(attrs.value) ?? keyActionReference(node, attrs.value);
-    return reference ? [`output '${node.friendlyUniqueId}' shows ${reference} without sensitive: true`] : [];
+    const reference =
+      secretReference(attrs.value) ?? keyActionReference(node, attrs.value);
+    return reference
+      ? [
+          `output '${node.friendlyUniqueId}' shows ${reference} without sensitive: true`,
+        ]
+      : [];
   },
 };
 
 /** A reference to anything a `listKeys`-like azapi action returns. */
-function keyActionReference(output: TerraformOutput, value: unknown): string | undefined {
+function keyActionReference(
+  output: TerraformOutput,
+  value: unknown,
+): string | undefined {
   const text = JSON.stringify(value ?? null);
   if (!text.includes('${azapi_resource_action.')) return undefined;
   for (const c of TerraformStack.of(output).node.findAll()) {
     const action = resourceOfType(c, 'azapi_resource_action');
-    if (!action || !/^list\w*(keys|secrets|credentials)$/i.test(String(resourceAttributes(action).action))) continue;
+    if (
+      !action ||
+      !/^list\w*(keys|secrets|credentials)$/i.test(
+        String(resourceAttributes(action).action),
+      )
+    )
+      continue;
     const prefix = `\${azapi_resource_action.${action.friendlyUniqueId}.`;
-    if (text.includes(prefix)) return `azapi_resource_action.${action.friendlyUniqueId} (${resourceAttributes(action).action})`;
+    if (text.includes(prefix))
+      return `azapi_resource_action.${action.friendlyUniqueId} (${resourceAttributes(action).action})`;
   }
   return undefined;
 }

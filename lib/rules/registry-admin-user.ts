@@ -6,11 +6,14 @@ export const RegistryAdminUser: IMlRule = {
   id: 'AML-CR-1',
   level: RuleLevel.ERROR,
   title: 'Container registries keep the admin user off',
-  rationale: 'The admin user is one shared password with push and pull rights on every repository.',
+  rationale:
+    'The admin user is one shared password with push and pull rights on every repository.',
   fix: "Set `adminEnabled: false` and grant 'AcrPull' to the identities that pull.",
   check(node) {
     const registry = resourceOfType(node, 'azurerm_container_registry');
     if (!registry) return [];
-    return resourceAttributes(registry).admin_enabled === true ? ['admin_enabled is true'] : [];
+    return resourceAttributes(registry).admin_enabled === true
+      ? ['admin_enabled is true']
+      : [];
   },
 };

@@ -1,4 +1,8 @@
-import { isLiteral, resourceAttributes, resourceOfType } from './private/attributes';
+import {
+  isLiteral,
+  resourceAttributes,
+  resourceOfType,
+} from './private/attributes';
 import { IMlRule, RuleLevel } from './rule';
 
 /** No container of the account may be opened to anonymous readers. */
@@ -14,6 +18,8 @@ export const StoragePublicBlobAccess: IMlRule = {
     if (!account) return [];
     const allowed = resourceAttributes(account).allow_nested_items_to_be_public;
     if (allowed === false || !isLiteral(allowed)) return [];
-    return [`allow_nested_items_to_be_public is ${allowed === undefined ? 'unset (true)' : String(allowed)}`];
+    return [
+      `allow_nested_items_to_be_public is ${allowed === undefined ? 'unset (true)' : String(allowed)}`,
+    ];
   },
 };

@@ -1,4 +1,8 @@
-import { isLiteral, resourceAttributes, resourceOfType } from './private/attributes';
+import {
+  isLiteral,
+  resourceAttributes,
+  resourceOfType,
+} from './private/attributes';
 import { IMlRule, RuleLevel } from './rule';
 
 /** Storage accounts are reached with Entra ID, not with account keys. */
@@ -18,6 +22,8 @@ export const StorageSharedKeyAccess: IMlRule = {
     const enabled = resourceAttributes(account).shared_access_key_enabled;
     // unset means true
     if (enabled === false || !isLiteral(enabled)) return [];
-    return [`shared_access_key_enabled is ${enabled === undefined ? 'unset (true)' : String(enabled)}`];
+    return [
+      `shared_access_key_enabled is ${enabled === undefined ? 'unset (true)' : String(enabled)}`,
+    ];
   },
 };

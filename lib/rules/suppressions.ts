@@ -25,11 +25,22 @@ const suppressions = new WeakMap<IConstruct, RuleSuppression[]>();
  * @param ruleId e.g. 'AML-ST-3'
  * @param reason why the rule does not apply here (at least 10 characters)
  */
-export function suppressRule(scope: IConstruct, ruleId: string, reason: string): void {
+export function suppressRule(
+  scope: IConstruct,
+  ruleId: string,
+  reason: string,
+): void {
   if (!ML_SECURITY_RULES.some((r) => r.id === ruleId)) {
-    fail('ruleId', ruleId, `must be a rule of the pack (${ML_SECURITY_RULES.map((r) => r.id).join(', ')})`);
+    fail(
+      'ruleId',
+      ruleId,
+      `must be a rule of the pack (${ML_SECURITY_RULES.map((r) => r.id).join(', ')})`,
+    );
   }
-  if (typeof reason !== 'string' || reason.trim().length < MIN_SUPPRESSION_REASON_LENGTH) {
+  if (
+    typeof reason !== 'string' ||
+    reason.trim().length < MIN_SUPPRESSION_REASON_LENGTH
+  ) {
     fail(
       'reason',
       reason,
@@ -37,11 +48,17 @@ export function suppressRule(scope: IConstruct, ruleId: string, reason: string):
     );
   }
   const list = suppressions.get(scope) ?? [];
-  suppressions.set(scope, [...list, { ruleId, reason: reason.trim(), scopePath: scope.node.path }]);
+  suppressions.set(scope, [
+    ...list,
+    { ruleId, reason: reason.trim(), scopePath: scope.node.path },
+  ]);
 }
 
 /** The suppression of a rule that covers the construct, nearest first. */
-export function findSuppression(node: IConstruct, ruleId: string): RuleSuppression | undefined {
+export function findSuppression(
+  node: IConstruct,
+  ruleId: string,
+): RuleSuppression | undefined {
   for (const scope of [...node.node.scopes].reverse()) {
     const found = suppressions.get(scope)?.find((s) => s.ruleId === ruleId);
     if (found) return found;

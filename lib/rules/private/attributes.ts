@@ -44,18 +44,29 @@ function synthesizedAttributes(resource: TerraformResource): Attributes {
   const block = resolve(resource, resource.toTerraform()) as {
     resource?: { [type: string]: { [name: string]: Attributes } };
   };
-  return Object.values(block.resource?.[resource.terraformResourceType] ?? {})[0] ?? {};
+  return (
+    Object.values(block.resource?.[resource.terraformResourceType] ?? {})[0] ??
+    {}
+  );
 }
 
 /** The attributes an output synthesizes (`value`, `sensitive`, ...). */
 export function outputAttributes(output: TerraformOutput): Attributes {
-  const block = resolve(output, output.toTerraform()) as { output?: { [name: string]: Attributes } };
+  const block = resolve(output, output.toTerraform()) as {
+    output?: { [name: string]: Attributes };
+  };
   return Object.values(block.output ?? {})[0] ?? {};
 }
 
 /** The resource if the construct is an L1 of one of these Terraform types. */
-export function resourceOfType(node: IConstruct, ...types: string[]): TerraformResource | undefined {
-  return TerraformResource.isTerraformResource(node) && types.includes(node.terraformResourceType) ? node : undefined;
+export function resourceOfType(
+  node: IConstruct,
+  ...types: string[]
+): TerraformResource | undefined {
+  return TerraformResource.isTerraformResource(node) &&
+    types.includes(node.terraformResourceType)
+    ? node
+    : undefined;
 }
 
 /** The ARM resource type of an `azapi_*` resource (`type` without `@version`). */
@@ -70,7 +81,12 @@ export function isLiteral(value: unknown): boolean {
 
 /** Reads `a.b.c` from nested objects. */
 export function path(obj: unknown, dotted: string): unknown {
-  return dotted.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Attributes)[k] : undefined), obj);
+  return dotted
+    .split('.')
+    .reduce<unknown>(
+      (o, k) => (o && typeof o === 'object' ? (o as Attributes)[k] : undefined),
+      obj,
+    );
 }
 
 /** Shows a value in a finding. */

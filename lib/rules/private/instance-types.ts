@@ -70,11 +70,15 @@ for (const [pattern, sizes] of CPU) {
     TABLE.set(name, { name, cores, gpu: false, skipsUpgradeReserve: false });
   }
 }
-for (const [name, cores] of DS_V2) TABLE.set(name, { name, cores, gpu: false, skipsUpgradeReserve: false });
-for (const [name, cores, skip] of GPU) TABLE.set(name, { name, cores, gpu: true, skipsUpgradeReserve: skip });
+for (const [name, cores] of DS_V2)
+  TABLE.set(name, { name, cores, gpu: false, skipsUpgradeReserve: false });
+for (const [name, cores, skip] of GPU)
+  TABLE.set(name, { name, cores, gpu: true, skipsUpgradeReserve: skip });
 
 /** The size's entry in the SKU list (case-insensitive), if it is there. */
-export function instanceTypeInfo(instanceType: string): InstanceTypeInfo | undefined {
+export function instanceTypeInfo(
+  instanceType: string,
+): InstanceTypeInfo | undefined {
   return TABLE.get(instanceType.toUpperCase());
 }
 
@@ -88,7 +92,12 @@ export function knownInstanceTypes(): string[] {
  * `count * cores` for sizes exempt from the upgrade reserve.
  * @see https://learn.microsoft.com/azure/machine-learning/how-to-manage-quotas#virtual-machine-quota-allocation-for-deployment
  */
-export function reservedCores(info: InstanceTypeInfo, instanceCount: number): number {
-  const instances = info.skipsUpgradeReserve ? instanceCount : Math.ceil((12 * instanceCount) / 10);
+export function reservedCores(
+  info: InstanceTypeInfo,
+  instanceCount: number,
+): number {
+  const instances = info.skipsUpgradeReserve
+    ? instanceCount
+    : Math.ceil((12 * instanceCount) / 10);
   return instances * info.cores;
 }

@@ -14,14 +14,17 @@ const SECRET_REFERENCE = new RegExp(
 );
 
 /** Names under which people put secrets. */
-const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|API_?KEY|ACCESS_?KEY|ACCOUNT_?KEY|PRIVATE_?KEY|CONNECTION_?STRING|SAS_?TOKEN)/i;
+const SECRET_NAME =
+  /(PASSWORD|PASSWD|SECRET|API_?KEY|ACCESS_?KEY|ACCOUNT_?KEY|PRIVATE_?KEY|CONNECTION_?STRING|SAS_?TOKEN)/i;
 
 /** Values shaped like a secret: connection strings, SAS signatures, PEM keys. */
-const SECRET_VALUE = /AccountKey=|SharedAccessSignature=|[?&]sig=|-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+const SECRET_VALUE =
+  /AccountKey=|SharedAccessSignature=|[?&]sig=|-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 
 /** The first secret reference in a resolved value, if any. */
 export function secretReference(resolved: unknown): string | undefined {
-  const text = typeof resolved === 'string' ? resolved : JSON.stringify(resolved ?? null);
+  const text =
+    typeof resolved === 'string' ? resolved : JSON.stringify(resolved ?? null);
   return SECRET_REFERENCE.exec(text)?.[0].slice(2);
 }
 
