@@ -4,6 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 
 import { DataAzapiResource } from './azapi/data-resource';
 import { IGrantee } from './grants';
+import { GrantRecorder } from './private/grant-recorder';
 import { fail, isUnresolved } from './private/validation';
 
 /** The ARM API version of the identity data source. */
@@ -44,7 +45,7 @@ export interface UserAssignedIdentityAttributes {
  * before the endpoint, so its roles can be granted first.
  */
 export class UserAssignedIdentity
-  extends Construct
+  extends GrantRecorder
   implements IUserAssignedIdentity
 {
   /** Imports an existing identity by its attributes. */
@@ -80,7 +81,6 @@ export class UserAssignedIdentity
   public readonly principalId: string;
   public readonly clientId: string;
   public readonly resource: AzurermUserAssignedIdentity;
-  private readonly recorded: ITerraformDependable[] = [];
 
   constructor(scope: Construct, id: string, props: UserAssignedIdentityProps) {
     super(scope, id);
@@ -106,21 +106,12 @@ export class UserAssignedIdentity
     this.principalId = this.resource.principalId;
     this.clientId = this.resource.clientId;
   }
-
-  public get grants(): readonly ITerraformDependable[] {
-    return this.recorded;
-  }
-
-  public recordGrant(grant: ITerraformDependable): void {
-    this.recorded.push(grant);
-  }
 }
 
-class ImportedIdentity extends Construct implements IUserAssignedIdentity {
+class ImportedIdentity extends GrantRecorder implements IUserAssignedIdentity {
   public readonly identityId: string;
   public readonly principalId: string;
   public readonly clientId: string;
-  private readonly recorded: ITerraformDependable[] = [];
 
   constructor(
     scope: Construct,
@@ -132,20 +123,11 @@ class ImportedIdentity extends Construct implements IUserAssignedIdentity {
     this.principalId = attrs.principalId;
     this.clientId = attrs.clientId;
   }
-
-  public get grants(): readonly ITerraformDependable[] {
-    return this.recorded;
-  }
-
-  public recordGrant(grant: ITerraformDependable): void {
-    this.recorded.push(grant);
-  }
 }
 
-class LookedUpIdentity extends Construct implements IUserAssignedIdentity {
+class LookedUpIdentity extends GrantRecorder implements IUserAssignedIdentity {
   public readonly principalId: string;
   public readonly clientId: string;
-  private readonly recorded: ITerraformDependable[] = [];
 
   constructor(
     scope: Construct,
@@ -162,13 +144,5 @@ class LookedUpIdentity extends Construct implements IUserAssignedIdentity {
       lookup.outputValue('properties.principalId'),
     );
     this.clientId = Token.asString(lookup.outputValue('properties.clientId'));
-  }
-
-  public get grants(): readonly ITerraformDependable[] {
-    return this.recorded;
-  }
-
-  public recordGrant(grant: ITerraformDependable): void {
-    this.recorded.push(grant);
   }
 }
