@@ -39,13 +39,20 @@ describe('BlobDataSource', () => {
       name: 'mlcontainer',
       container_access_type: 'private',
     });
-    expect(resource(out, 'azurerm_storage_blob', 'Data_Blob0')).toMatchObject({
-      name: 'hello.txt',
+    const blobs = resource(out, 'azurerm_storage_blob', 'Data_Blobs') as any;
+    expect(blobs).toMatchObject({
+      name: '${each.key}',
       type: 'Block',
-      source: expect.stringMatching(
-        /^assets\/Data_File0_[0-9A-F]{8}\/[0-9A-F]{32}\/hello\.txt$/,
-      ),
-      content_md5: expect.stringMatching(/^[0-9a-f]{32}$/),
+      source: '${each.value.source}',
+      content_md5: '${each.value.md5}',
+    });
+    expect(blobs.for_each).toEqual({
+      'hello.txt': {
+        source: expect.stringMatching(
+          /^assets\/Data_File-[0-9a-f]{16}_[0-9A-F]{8}\/[0-9A-F]{32}\/hello\.txt$/,
+        ),
+        md5: expect.stringMatching(/^[0-9a-f]{32}$/),
+      },
     });
   });
 
@@ -81,7 +88,7 @@ describe('BlobDataSource', () => {
       role_assignment_id: `\${${address(out, 'azurerm_role_assignment', 'Data_DeployerWrite')}.id}`,
     });
     expect(
-      resource(out, 'azurerm_storage_blob', 'Data_Blob0').depends_on,
+      resource(out, 'azurerm_storage_blob', 'Data_Blobs').depends_on,
     ).toEqual([wait]);
   });
 

@@ -52,15 +52,19 @@ describe('the default app (main.ts)', () => {
       'onlineEndpoints/deployments',
       'workspaces/onlineEndpoints',
     ]);
-    expect(resource(out, 'azurerm_storage_blob', 'Data_Blob0')).toMatchObject({
-      name: 'hello.txt',
-    });
+    expect(
+      Object.keys(
+        (resource(out, 'azurerm_storage_blob', 'Data_Blobs') as any).for_each,
+      ),
+    ).toEqual(['hello.txt']);
     expect(
       resource(out, 'azurerm_storage_container', 'Data_Container').name,
     ).toBe('mlcontainer');
     // the uploaded files are copied next to the stack, so remote runners find them
     const source = String(
-      resource(out, 'azurerm_storage_blob', 'Data_Blob0').source,
+      (resource(out, 'azurerm_storage_blob', 'Data_Blobs') as any).for_each[
+        'hello.txt'
+      ].source,
     );
     expect(
       fs.readFileSync(

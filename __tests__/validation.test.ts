@@ -1119,7 +1119,9 @@ describe('validation: values known only after apply are not checked as literals 
       ...registered(),
       instanceType: v('instance_type').stringValue,
       instanceCount: v('instance_count', 'number').numberValue,
-      requestSettings: { requestTimeoutMs: v('timeout', 'number').numberValue },
+      requestSettings: {
+        maxConcurrentRequestsPerInstance: v('c', 'number').numberValue,
+      },
       environmentVariables: { [envName]: v('env_value').stringValue },
     });
 
@@ -1139,5 +1141,45 @@ describe('validation: values known only after apply are not checked as literals 
     // ids stay static
     expect(ep.node.id).toBe('Endpoint');
     expect(d.node.id).toBe('blue');
+  });
+
+  test.each([
+    [
+      'requestSettings.requestTimeoutMs',
+      { requestSettings: { requestTimeoutMs: 0 } },
+    ],
+    [
+      'requestSettings.maxQueueWaitMs',
+      { requestSettings: { maxQueueWaitMs: 0 } },
+    ],
+    ['livenessProbe.periodSeconds', { livenessProbe: { periodSeconds: 0 } }],
+    [
+      'readinessProbe.initialDelaySeconds',
+      { readinessProbe: { initialDelaySeconds: 0 } },
+    ],
+    [
+      'readinessProbe.timeoutSeconds',
+      { readinessProbe: { timeoutSeconds: 0 } },
+    ],
+  ])('fails if %s, a duration, is known only after apply', (field, shape) => {
+    // GIVEN
+    const { stack, workspace } = base();
+    const token = new TerraformVariable(stack, 'n', { type: 'number' })
+      .numberValue;
+    const ep = new ManagedEndpointWithIdentity(stack, 'Endpoint', {
+      workspace,
+      endpointName: 'score-ep',
+    });
+    // the shape's single number becomes the token
+    const settings = JSON.parse(JSON.stringify(shape), (_, v) =>
+      v === 0 ? token : v,
+    );
+
+    // WHEN / THEN
+    expect(() =>
+      ep.addDeployment('blue', { ...registered(), ...settings }),
+    ).toThrow(
+      `\`${field}\` must be a literal number: it is sent as an ISO-8601 duration computed at synth; got a value known only after apply`,
+    );
   });
 });

@@ -152,17 +152,21 @@ export class BaselineStack extends TerraformStack {
       triggers: { role_assignment_id: deployerWrite.id },
     });
     const helloPath = path.join(SCORING, 'hello.txt');
-    const hello = new TerraformAsset(d, 'File0', {
+    const hello = new TerraformAsset(d, 'File', {
       path: helloPath,
       type: AssetType.FILE,
     });
-    new StorageBlob(d, 'Blob0', {
-      name: 'hello.txt',
+    const dataFiles = TerraformIterator.fromMap({
+      'hello.txt': { source: hello.path, md5: md5(helloPath) },
+    });
+    new StorageBlob(d, 'Blobs', {
+      forEach: dataFiles,
+      name: dataFiles.key,
       storageAccountName: account.name,
       storageContainerName: container.name,
       type: 'Block',
-      source: hello.path,
-      contentMd5: md5(helloPath),
+      source: dataFiles.getString('source'),
+      contentMd5: dataFiles.getString('md5'),
       dependsOn: [writeWait],
     });
 

@@ -12,7 +12,7 @@ import {
   listFiles,
 } from './private/files';
 import { AssetKind } from './private/references';
-import { fail } from './private/validation';
+import { fail, isUnresolved } from './private/validation';
 
 const API_VERSION = '2025-09-01';
 
@@ -37,6 +37,12 @@ export interface AssetVersionProps {
   readonly field: string;
   /** @default - anonymous, named by content */
   readonly asset?: AssetName;
+  /**
+   * Settings that make two versions of the same content differ (model type,
+   * description): deployments share a version only when these match too.
+   * @default - none
+   */
+  readonly variant?: string[];
   /** `properties` of the version, given the upload if any. */
   readonly properties: (upload: LocalUpload | undefined) => {
     [key: string]: unknown;
@@ -63,15 +69,35 @@ export class AssetVersion extends Construct {
         'must be an existing local file or folder',
       );
     }
+    const literal = (props.contentKey ?? []).every((v) => !isUnresolved(v));
+    if (!literal && props.asset === undefined) {
+      fail(
+        props.field,
+        'a value known only after apply',
+        'must be literal to be versioned by content: give `asset: { name, version }` ' +
+          'to register it under a name of your own',
+      );
+    }
+    const asset = props.asset;
+    if (asset && (isUnresolved(asset.name) || isUnresolved(asset.version))) {
+      fail(
+        `${props.field}.asset`,
+        'a value known only after apply',
+        'must have a literal name and version (they name the Terraform resource)',
+      );
+    }
     const content =
       props.sourcePath !== undefined
         ? hashFiles(listFiles(props.sourcePath))
-        : hashStrings(...(props.contentKey ?? []));
+        : literal
+          ? hashStrings(...(props.contentKey ?? []))
+          : '';
     const key = hashStrings(
       props.kind,
       content,
-      props.asset?.name ?? '',
-      props.asset?.version ?? '',
+      asset?.name ?? '',
+      asset?.version ?? '',
+      ...(props.variant ?? []),
     );
     const assets =
       (props.workspace.node.tryFindChild('Assets') as Construct | undefined) ??

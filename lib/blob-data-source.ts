@@ -5,14 +5,19 @@ import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
 import { StorageBlob } from '@cdktf/provider-azurerm/lib/storage-blob';
 import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container';
 import { Sleep } from '@cdktf/provider-time/lib/sleep';
-import { AssetType, TerraformAsset, TerraformStack } from 'cdktf';
+import {
+  AssetType,
+  TerraformAsset,
+  TerraformIterator,
+  TerraformStack,
+} from 'cdktf';
 import { Construct } from 'constructs';
 import * as fs from 'fs';
 import * as path from 'path';
 
 import { BuiltInRole, IGrantee } from './grants';
 import { segment } from './private/arm';
-import { listFiles } from './private/files';
+import { hashStrings, listFiles } from './private/files';
 import { deriveUniqueName } from './private/naming';
 import { grantRole } from './private/role-assignment';
 import { secureStorageAccountSettings } from './private/storage';
@@ -115,16 +120,17 @@ export class BlobDataSource extends Construct {
   /** The storage account, when created here. */
   public readonly storageAccount?: StorageAccount;
   public readonly container: StorageContainer;
-  /** Uploaded blobs, keyed by blob name. */
-  public readonly blobs: { readonly [blobName: string]: StorageBlob };
+  /**
+   * The uploaded blobs: one resource with an instance per blob name
+   * (`for_each`), so that adding or removing a file touches only its blob.
+   */
+  public readonly blobs?: StorageBlob;
 
   private readonly files: BlobFile[];
 
   constructor(scope: Construct, id: string, props: BlobDataSourceProps = {}) {
     super(scope, id);
     this.files = props.files ?? [];
-    const blobs: { [blobName: string]: StorageBlob } = {};
-    this.blobs = blobs;
     const sharedKeys = props.sharedAccessKeyEnabled ?? false;
     this.validate(props);
 
@@ -139,6 +145,7 @@ export class BlobDataSource extends Construct {
         name:
           props.storageAccountName ??
           deriveUniqueName(props.namePrefix ?? 'mldata', this.node, {
+            field: 'namePrefix',
             maxLength: 24,
             allowHyphens: false,
             seed: props.resourceGroupName,
@@ -188,22 +195,29 @@ export class BlobDataSource extends Construct {
       });
     }
 
-    // one asset per file keeps the Terraform address stable per blob name
-    this.files.forEach((file, i) => {
-      const asset = new TerraformAsset(this, `File${i}`, {
-        path: path.resolve(file.sourcePath),
-        type: AssetType.FILE,
-      });
-      blobs[file.blobName] = new StorageBlob(this, `Blob${i}`, {
-        name: file.blobName,
+    if (this.files.length > 0) {
+      const each = TerraformIterator.fromMap(
+        Object.fromEntries(
+          this.files.map((file) => [
+            file.blobName,
+            {
+              source: this.stage(file),
+              md5: listFiles(file.sourcePath)[0].md5,
+            },
+          ]),
+        ),
+      );
+      this.blobs = new StorageBlob(this, 'Blobs', {
+        forEach: each,
+        name: each.key,
         storageAccountName: this.storageAccountName,
         storageContainerName: this.containerName,
         type: 'Block',
-        source: asset.path,
-        contentMd5: listFiles(file.sourcePath)[0].md5,
+        source: each.getString('source'),
+        contentMd5: each.getString('md5'),
         dependsOn: uploadAfter,
       });
-    });
+    }
   }
 
   /**
@@ -257,6 +271,19 @@ export class BlobDataSource extends Construct {
     return grant;
   }
 
+  /**
+   * Copies a file next to the synthesized stack (so remote runners find it)
+   * and returns its path there. The asset id hashes the blob name: it only
+   * names a folder under assets/, and must not move when files are reordered.
+   */
+  private stage(file: BlobFile): string {
+    const id = `File-${hashStrings(file.blobName).slice(0, 16)}`;
+    return new TerraformAsset(this, id, {
+      path: path.resolve(file.sourcePath),
+      type: AssetType.FILE,
+    }).path;
+  }
+
   private validate(props: BlobDataSourceProps): void {
     if (props.existingStorageAccountId === undefined) {
       if (props.resourceGroupName === undefined) {
@@ -302,6 +329,13 @@ export class BlobDataSource extends Construct {
     checkContainerName('containerName', props.containerName ?? 'data');
     const seen = new Set<string>();
     for (const [i, file] of this.files.entries()) {
+      if (isUnresolved(file.blobName)) {
+        fail(
+          `files[${i}].blobName`,
+          'a value known only after apply',
+          'must be a literal: it keys the upload (Terraform for_each)',
+        );
+      }
       checkBlobName(`files[${i}].blobName`, file.blobName);
       if (seen.has(file.blobName)) {
         fail(

@@ -279,8 +279,9 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
     this.clientId = this.userAssignedIdentity?.clientId;
 
     if (this.userAssignedIdentity) {
-      // grants made to the identity before the endpoint existed
+      // grants to the identity, made before the endpoint existed and after
       this.userAssignedIdentity.grants.forEach((g) => this.orderAfterGrant(g));
+      this.userAssignedIdentity.onGrant?.((g) => this.orderAfterGrant(g));
       this.grantWorkspaceAccess(this.userAssignedIdentity);
     }
     if (props.retrieveKeys) this.retrieveKeys();
@@ -298,8 +299,11 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
    * runs as: `IDENTITY_KIND`, and `UAI_CLIENT_ID` for a user-assigned one.
    */
   public get identityEnvironmentVariables(): { [name: string]: string } {
-    return this.clientId
-      ? { IDENTITY_KIND: 'user_assigned', UAI_CLIENT_ID: this.clientId }
+    return this.userAssignedIdentity
+      ? {
+          IDENTITY_KIND: 'user_assigned',
+          UAI_CLIENT_ID: this.userAssignedIdentity.clientId,
+        }
       : { IDENTITY_KIND: 'system_assigned' };
   }
 
@@ -369,8 +373,14 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
 
   /** @internal orders the identity's consumers after a new grant. */
   public recordGrant(grant: ITerraformDependable): void {
-    this.userAssignedIdentity?.recordGrant?.(grant);
-    this.orderAfterGrant(grant);
+    const identity = this.userAssignedIdentity;
+    if (identity?.onGrant && identity.recordGrant) {
+      // the identity tells every endpoint that runs as it
+      identity.recordGrant(grant);
+    } else {
+      identity?.recordGrant?.(grant);
+      this.orderAfterGrant(grant);
+    }
   }
 
   /** @internal called by OnlineDeployment. */
@@ -395,6 +405,7 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
   }
 
   private orderAfterGrant(grant: ITerraformDependable): void {
+    if (this.grantsMade.includes(grant)) return;
     this.grantsMade.push(grant);
     const wait = this.propagationWait();
     addDependsOn(wait, grant);
@@ -525,7 +536,9 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
     check('traffic', this.traffic, 100);
     check('mirrorTraffic', this.mirrorTraffic, 50);
     const values = Object.values(this.traffic ?? {});
-    if (this.traffic && values.length > 0 && !values.some(isUnresolved)) {
+    // an empty map with deployments present is a sum of 0, not nothing
+    const judged = values.length > 0 || this.deploymentsAdded.length > 0;
+    if (this.traffic && judged && !values.some(isUnresolved)) {
       const sum = values.reduce((a, b) => a + b, 0);
       // 0 is allowed: it stops all live traffic
       if (sum !== 100 && sum !== 0)

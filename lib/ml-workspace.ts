@@ -179,6 +179,7 @@ export class MlWorkspace extends Construct implements IMlWorkspace {
       name:
         props.storageAccountName ??
         deriveUniqueName(prefix, this.node, {
+          field: 'namePrefix',
           maxLength: 24,
           allowHyphens: false,
           seed,
@@ -195,6 +196,7 @@ export class MlWorkspace extends Construct implements IMlWorkspace {
     const keyVault = new KeyVault(this, 'KeyVault', {
       ...common,
       name: deriveUniqueName(`${prefix}-kv-`, this.node, {
+        field: 'namePrefix',
         maxLength: 24,
         allowHyphens: true,
         seed,
@@ -223,6 +225,7 @@ export class MlWorkspace extends Construct implements IMlWorkspace {
       ? new ContainerRegistry(this, 'Registry', {
           ...common,
           name: deriveUniqueName(prefix, this.node, {
+            field: 'namePrefix',
             maxLength: 50,
             allowHyphens: false,
             seed: `${seed}/acr`,

@@ -20,6 +20,7 @@ import {
   checkOnlineName,
   checkTags,
   fail,
+  checkLiteralDuration,
   isoDurationFromMs,
   isUnresolved,
   warn,
@@ -197,6 +198,10 @@ export class OnlineDeployment extends Construct {
             sourcePath: model.path,
             field: 'model',
             asset: model.asset,
+            variant: [
+              model.modelType ?? ModelType.CUSTOM,
+              model.description ?? '',
+            ],
             properties: (upload) => ({
               modelUri: upload!.datastoreUri,
               modelType: model.modelType ?? ModelType.CUSTOM,
@@ -221,6 +226,7 @@ export class OnlineDeployment extends Construct {
             contentKey: [env.image, env.condaFile ?? ''],
             field: 'environment',
             asset: env.asset,
+            variant: [env.description ?? ''],
             properties: () => ({
               image: env.image,
               ...(env.condaFile !== undefined
@@ -358,6 +364,11 @@ function validate(p: OnlineDeploymentProps): void {
   }
   const rs = p.requestSettings;
   if (rs) {
+    checkLiteralDuration(
+      'requestSettings.requestTimeoutMs',
+      rs.requestTimeoutMs,
+    );
+    checkLiteralDuration('requestSettings.maxQueueWaitMs', rs.maxQueueWaitMs);
     checkInteger(
       'requestSettings.requestTimeoutMs',
       rs.requestTimeoutMs ?? 5000,
@@ -376,6 +387,12 @@ function validate(p: OnlineDeploymentProps): void {
     ['readinessProbe', p.readinessProbe],
   ] as const) {
     if (!probe) continue;
+    checkLiteralDuration(
+      `${field}.initialDelaySeconds`,
+      probe.initialDelaySeconds,
+    );
+    checkLiteralDuration(`${field}.periodSeconds`, probe.periodSeconds);
+    checkLiteralDuration(`${field}.timeoutSeconds`, probe.timeoutSeconds);
     checkInteger(
       `${field}.initialDelaySeconds`,
       probe.initialDelaySeconds ?? 10,

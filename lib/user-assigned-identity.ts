@@ -22,6 +22,11 @@ export interface IUserAssignedIdentity extends IGrantee, IConstruct {
   readonly clientId: string;
   /** Role assignments granted to this identity so far. */
   readonly grants: readonly ITerraformDependable[];
+  /**
+   * Calls `listener` with every role assignment granted to the identity from
+   * now on, so that an endpoint running as it is ordered after each.
+   */
+  onGrant?(listener: (grant: ITerraformDependable) => void): void;
 }
 
 export interface UserAssignedIdentityProps {
@@ -85,9 +90,10 @@ export class UserAssignedIdentity
   constructor(scope: Construct, id: string, props: UserAssignedIdentityProps) {
     super(scope, id);
     if (
-      props.name.length < 3 ||
-      props.name.length > 128 ||
-      !/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(props.name)
+      !isUnresolved(props.name) &&
+      (props.name.length < 3 ||
+        props.name.length > 128 ||
+        !/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(props.name))
     ) {
       throw new Error(
         '`name` must be 3-128 characters of letters, digits, hyphens and underscores, ' +
@@ -119,6 +125,9 @@ class ImportedIdentity extends GrantRecorder implements IUserAssignedIdentity {
     attrs: UserAssignedIdentityAttributes,
   ) {
     super(scope, id);
+    for (const [field, value] of Object.entries(attrs)) {
+      if (value === '') fail(field, value, 'must not be empty');
+    }
     this.identityId = attrs.identityId;
     this.principalId = attrs.principalId;
     this.clientId = attrs.clientId;

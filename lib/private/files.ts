@@ -25,15 +25,22 @@ export function listFiles(root: string): LocalFile[] {
     return [fileEntry(path.basename(root), root)];
   }
   const out: LocalFile[] = [];
+  // links are followed (a linked file is uploaded with its content); a folder
+  // reached twice through links is listed once
+  const seen = new Set<string>();
   const walk = (dir: string, prefix: string) => {
+    const real = fs.realpathSync(dir);
+    if (seen.has(real)) return;
+    seen.add(real);
     for (const entry of fs
       .readdirSync(dir, { withFileTypes: true })
       .sort(byName)) {
       if (IGNORED.has(entry.name) || entry.name.endsWith('.pyc')) continue;
       const abs = path.join(dir, entry.name);
       const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) walk(abs, rel);
-      else if (entry.isFile()) out.push(fileEntry(rel, abs));
+      const target = entry.isSymbolicLink() ? fs.statSync(abs) : entry;
+      if (target.isDirectory()) walk(abs, rel);
+      else if (target.isFile()) out.push(fileEntry(rel, abs));
     }
   };
   walk(root, '');

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
  */
 export abstract class GrantRecorder extends Construct {
   private readonly recorded: ITerraformDependable[] = [];
+  private readonly listeners: ((grant: ITerraformDependable) => void)[] = [];
 
   /** Role assignments granted so far. */
   public get grants(): readonly ITerraformDependable[] {
@@ -14,6 +15,12 @@ export abstract class GrantRecorder extends Construct {
   }
 
   public recordGrant(grant: ITerraformDependable): void {
+    if (this.recorded.includes(grant)) return;
     this.recorded.push(grant);
+    this.listeners.forEach((listener) => listener(grant));
+  }
+
+  public onGrant(listener: (grant: ITerraformDependable) => void): void {
+    this.listeners.push(listener);
   }
 }

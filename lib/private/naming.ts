@@ -12,8 +12,21 @@ import { isUnresolved } from './validation';
 export function deriveUniqueName(
   prefix: string,
   node: Node,
-  opts: { maxLength: number; allowHyphens: boolean; seed?: string },
+  opts: {
+    maxLength: number;
+    allowHyphens: boolean;
+    seed?: string;
+    /** The prop the prefix came from, for the error. */
+    field: string;
+  },
 ): string {
+  if (isUnresolved(prefix)) {
+    throw new Error(
+      `\`${opts.field}\` must be a literal to derive names from it (a value known ` +
+        'only after apply would put token text into names); give the names ' +
+        'themselves instead',
+    );
+  }
   const suffix = hashStrings(
     node.path,
     opts.seed && !isUnresolved(opts.seed) ? opts.seed : '',

@@ -1,5 +1,10 @@
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
-import { DefaultTokenResolver, StringConcat, Tokenization } from 'cdktf';
+import {
+  DefaultTokenResolver,
+  StringConcat,
+  TerraformStack,
+  Tokenization,
+} from 'cdktf';
 import { Construct } from 'constructs';
 
 import { IGrantee } from '../grants';
@@ -21,13 +26,35 @@ export interface GrantProps {
   readonly description?: string;
 }
 
-/** A role assignment for a managed identity, recorded on the grantee. */
+/** Role assignments per stack, by role, scope and principal. */
+const made = new WeakMap<TerraformStack, Map<string, RoleAssignment>>();
+
+/**
+ * A role assignment for a managed identity, recorded on the grantee. The same
+ * role on the same scope for the same principal is made once per stack: a
+ * second assignment would fail with RoleAssignmentExists.
+ */
 export function grantRole(
   scope: Construct,
   id: string,
   props: GrantProps,
 ): RoleAssignment {
-  checkNotClientId(scope, props.grantee.principalId);
+  const principal = resolve(scope, props.grantee.principalId);
+  checkNotClientId(principal);
+  const stack = TerraformStack.of(scope);
+  const byKey = made.get(stack) ?? new Map<string, RoleAssignment>();
+  made.set(stack, byKey);
+  const key = JSON.stringify([
+    props.roleDefinitionName,
+    resolve(scope, props.scope),
+    principal,
+  ]);
+  const existing = byKey.get(key);
+  if (existing) {
+    props.grantee.recordGrant?.(existing);
+    return existing;
+  }
+
   const assignment = new RoleAssignment(scope, id, {
     scope: props.scope,
     roleDefinitionName: props.roleDefinitionName,
@@ -36,26 +63,27 @@ export function grantRole(
       props.servicePrincipal === false ? undefined : 'ServicePrincipal',
     description: props.description,
   });
+  byKey.set(key, assignment);
   props.grantee.recordGrant?.(assignment);
   return assignment;
 }
 
 /**
  * A managed identity's client id is a GUID too, and a grant to it fails late
- * (or grants the wrong object): refuse references to a `client_id` attribute.
+ * (or grants the wrong object): refuse values that reference a client id.
  */
-function checkNotClientId(scope: Construct, principalId: string): void {
-  const resolved = Tokenization.resolve(principalId, {
+function checkNotClientId(principal: unknown): void {
+  if (typeof principal === 'string' && /client_?id/i.test(principal)) {
+    throw new Error(
+      `\`principalId\` must be the identity's principal (object) id, not its client id; got '${principal}'`,
+    );
+  }
+}
+
+function resolve(scope: Construct, value: unknown): unknown {
+  return Tokenization.resolve(value, {
     scope,
     resolver: new DefaultTokenResolver(new StringConcat()),
     preparing: false,
   });
-  if (
-    typeof resolved === 'string' &&
-    /\.client_?id\}?$/i.test(resolved.replace(/\}$/, ''))
-  ) {
-    throw new Error(
-      `\`principalId\` must be the identity's principal (object) id, not its client id; got '${resolved}'`,
-    );
-  }
 }

@@ -218,6 +218,22 @@ function checkNotProto(field: string, key: string): void {
 }
 
 /**
+ * A duration must be known at synth: it is sent as an ISO-8601 string,
+ * computed here (Terraform has no function for it).
+ */
+export function checkLiteralDuration(
+  field: string,
+  value: number | undefined,
+): void {
+  if (value !== undefined && isUnresolved(value)) {
+    throw new Error(
+      `\`${field}\` must be a literal number: it is sent as an ISO-8601 ` +
+        'duration computed at synth; got a value known only after apply',
+    );
+  }
+}
+
+/**
  * Milliseconds as an ISO-8601 duration, the form the REST API takes:
  * 90000 => 'PT1M30S', 500 => 'PT0.5S'.
  */
