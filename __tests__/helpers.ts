@@ -44,13 +44,14 @@ export function resources(
 }
 
 /**
- * Matches Terraform names: a string is a construct path prefix (`Endpoint_blue`
+ * Matches Terraform names: a string is a construct path (`Endpoint_blue`
  * matches `Endpoint_blue_FC1A4AAE` only), a RegExp is used as it is.
  */
 function matcher(part: string | RegExp): (name: string) => boolean {
   if (part instanceof RegExp) return (n) => part.test(n);
   if (part === '') return () => true;
-  const exact = new RegExp(`^${part}(_[0-9A-F]{8})?$`);
+  // a content or grantee hash may follow the id: `Data_ReadGrant-1a2b3c4d_...`
+  const exact = new RegExp(`^${part}(-[0-9a-f]{8,16})?(_[0-9A-F]{8})?$`);
   return (n) => exact.test(n);
 }
 

@@ -21,6 +21,7 @@ import { hashStrings, listFiles } from './private/files';
 import { deriveUniqueName } from './private/naming';
 import { grantRole } from './private/role-assignment';
 import { secureStorageAccountSettings } from './private/storage';
+import { resolveValue } from './private/tokens';
 import {
   checkBlobName,
   checkContainerName,
@@ -176,7 +177,6 @@ export class BlobDataSource extends Construct {
         servicePrincipal: false,
         description: 'Lets the Terraform runner upload the data files.',
       });
-      grant.node.addDependency(this.container);
       suppressRule(
         grant,
         'AML-IAM-3',
@@ -254,21 +254,17 @@ export class BlobDataSource extends Construct {
    * @returns the role assignment
    */
   public grantRead(grantee: IGrantee): RoleAssignment {
-    const index = this.node.children.filter((c) =>
-      c.node.id.startsWith('ReadGrant'),
-    ).length;
-    const grant = grantRole(
-      this,
-      index === 0 ? 'ReadGrant' : `ReadGrant${index + 1}`,
-      {
-        scope: this.containerId,
-        roleDefinitionName: BuiltInRole.STORAGE_BLOB_DATA_READER,
-        grantee,
-        description: 'Lets the endpoint identity read the data container.',
-      },
-    );
-    grant.node.addDependency(this.container);
-    return grant;
+    // the id follows the grantee, not the call order, so that removing one
+    // grant leaves the others' Terraform addresses alone
+    const who = Construct.isConstruct(grantee)
+      ? grantee.node.path
+      : JSON.stringify(resolveValue(this, grantee.principalId));
+    return grantRole(this, `ReadGrant-${hashStrings(who).slice(0, 8)}`, {
+      scope: this.containerId,
+      roleDefinitionName: BuiltInRole.STORAGE_BLOB_DATA_READER,
+      grantee,
+      description: 'Lets the endpoint identity read the data container.',
+    });
   }
 
   /**

@@ -267,7 +267,6 @@ export class MlWorkspace extends Construct implements IMlWorkspace {
         servicePrincipal: false,
         description: 'Lets the Terraform runner upload model and code assets.',
       });
-      grant.node.addDependency(this.resource);
       suppressRule(
         grant,
         'AML-IAM-3',

@@ -1,13 +1,9 @@
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
-import {
-  DefaultTokenResolver,
-  StringConcat,
-  TerraformStack,
-  Tokenization,
-} from 'cdktf';
+import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 
 import { IGrantee } from '../grants';
+import { resolveValue } from './tokens';
 
 export interface GrantProps {
   /** ARM id the role applies to. */
@@ -39,14 +35,14 @@ export function grantRole(
   id: string,
   props: GrantProps,
 ): RoleAssignment {
-  const principal = resolve(scope, props.grantee.principalId);
+  const principal = resolveValue(scope, props.grantee.principalId);
   checkNotClientId(principal);
   const stack = TerraformStack.of(scope);
   const byKey = made.get(stack) ?? new Map<string, RoleAssignment>();
   made.set(stack, byKey);
   const key = JSON.stringify([
     props.roleDefinitionName,
-    resolve(scope, props.scope),
+    resolveValue(scope, props.scope),
     principal,
   ]);
   const existing = byKey.get(key);
@@ -78,12 +74,4 @@ function checkNotClientId(principal: unknown): void {
       `\`principalId\` must be the identity's principal (object) id, not its client id; got '${principal}'`,
     );
   }
-}
-
-function resolve(scope: Construct, value: unknown): unknown {
-  return Tokenization.resolve(value, {
-    scope,
-    resolver: new DefaultTokenResolver(new StringConcat()),
-    preparing: false,
-  });
 }
