@@ -284,6 +284,19 @@ describe('OnlineDeployment', () => {
     ).toEqual([]);
   });
 
+  test('a Triton model deploys without a scoring script', () => {
+    const { stack, endpoint } = setup();
+    endpoint.addDeployment('blue', {
+      model: ModelSource.fromReference('azureml:triton-model:1', {
+        modelType: ModelType.TRITON,
+      }),
+      environment: EnvironmentSource.fromReference('azureml:triton-env:1'),
+    });
+    expect(body(synth(stack)).properties).not.toHaveProperty(
+      'codeConfiguration',
+    );
+  });
+
   test('an MLflow model deploys without a scoring script', () => {
     const { stack, endpoint } = setup();
     endpoint.addDeployment('blue', {
@@ -311,7 +324,7 @@ describe('OnlineDeployment', () => {
           model: ModelSource.fromReference('azureml:m:1'),
           environment: EnvironmentSource.fromReference('azureml:e:1'),
         }),
-        '`code` is required for a custom_model model: only MLflow models deploy without a scoring script; got nothing',
+        '`code` is required for a custom_model model: only MLflow and Triton models deploy without a scoring script; got nothing',
       ],
       [
         'a scoring script missing from the code folder (FR-9)',

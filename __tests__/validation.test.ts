@@ -332,17 +332,17 @@ describe('validation: every bad input is named at synth', () => {
       [
         'a custom model without a scoring script (FR-8)',
         { code: undefined },
-        '`code` is required for a custom_model model: only MLflow models deploy without a scoring script; got nothing',
+        '`code` is required for a custom_model model: only MLflow and Triton models deploy without a scoring script; got nothing',
       ],
       [
-        'a Triton model without a scoring script (FR-8)',
+        'a scoring script climbing out of a registered code version (FR-9)',
         {
-          code: undefined,
-          model: ModelSource.fromReference('azureml:m:1', {
-            modelType: ModelType.TRITON,
-          }),
+          code: {
+            codeReference: 'azureml:score-code:1',
+            scoringScript: '../x.py',
+          },
         },
-        '`code` is required for a triton_model model: only MLflow models deploy without a scoring script; got nothing',
+        "`code.scoringScript` must be a relative path inside the code version, without ..; got '../x.py'",
       ],
       [
         'code given as both a folder and a reference',

@@ -425,11 +425,14 @@ function validate(p: OnlineDeploymentProps): void {
       );
     }
     checkScoringScript(code);
-  } else if (p.model.modelType !== ModelType.MLFLOW) {
+  } else if (
+    p.model.modelType !== ModelType.MLFLOW &&
+    p.model.modelType !== ModelType.TRITON
+  ) {
     fail(
       'code',
       undefined,
-      `is required for a ${p.model.modelType} model: only MLflow models deploy without a scoring script`,
+      `is required for a ${p.model.modelType} model: only MLflow and Triton models deploy without a scoring script`,
     );
   }
 }
@@ -534,7 +537,18 @@ function checkScoringScript(code: CodeConfiguration): void {
   const script = code.scoringScript;
   if (script === undefined || script === '')
     fail('code.scoringScript', script, 'must name the scoring script');
-  if (code.codePath === undefined || isUnresolved(script)) return;
+  if (isUnresolved(script)) return;
+  if (code.codePath === undefined) {
+    // a registered code version: the script path is relative to its root
+    if (path.isAbsolute(script) || script.split(/[\\/]/).includes('..')) {
+      fail(
+        'code.scoringScript',
+        script,
+        'must be a relative path inside the code version, without ..',
+      );
+    }
+    return;
+  }
   const folder = path.resolve(code.codePath);
   if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
     fail('code.codePath', code.codePath, 'must be an existing folder');
