@@ -105,7 +105,42 @@ describe('BlobDataSource', () => {
 
     // THEN
     expect(() => Testing.synth(stack, true)).toThrow(
-      "BlobDataSource 'test/Data' has shared keys off: configure the azurerm provider with `storageUseAzuread: true` (Entra ID for storage data-plane calls), or set `sharedAccessKeyEnabled: true`; got storageUseAzuread undefined",
+      "BlobDataSource 'test/Data' has shared keys off: configure the azurerm provider with `storageUseAzuread: true` (Entra ID for storage data-plane calls), or set `sharedAccessKeyEnabled: true`; got storageUseAzuread undefined on 'test/Azurerm'",
+    );
+  });
+
+  test('judges the default provider, not an aliased one (FR-11)', () => {
+    // GIVEN
+    const stack = new TerraformStack(Testing.app(), 'test');
+    new AzurermProvider(stack, 'Azurerm', {
+      features: [{}],
+      storageUseAzuread: true,
+    });
+    new AzurermProvider(stack, 'Other', { alias: 'other', features: [{}] });
+
+    // WHEN
+    new BlobDataSource(stack, 'Data', {
+      resourceGroupName: 'rg',
+      location: 'westeurope',
+    });
+
+    // THEN
+    expect(() => Testing.synth(stack, true)).not.toThrow();
+  });
+
+  test('fails synth without any default azurerm provider (FR-11)', () => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    new AzurermProvider(stack, 'Other', {
+      alias: 'other',
+      features: [{}],
+      storageUseAzuread: true,
+    });
+    new BlobDataSource(stack, 'Data', {
+      resourceGroupName: 'rg',
+      location: 'l',
+    });
+    expect(() => Testing.synth(stack, true)).toThrow(
+      'got no default azurerm provider in the stack',
     );
   });
 

@@ -15,7 +15,6 @@ import {
   MlWorkspace,
   MlWorkspaceProps,
   ModelSource,
-  ModelType,
   OnlineDeployment,
   OnlineDeploymentOptions,
   suppressRule,

@@ -1,4 +1,3 @@
-import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
@@ -9,6 +8,7 @@ import {
   AssetType,
   TerraformAsset,
   TerraformIterator,
+  TerraformProvider,
   TerraformStack,
 } from 'cdktf';
 import { Construct } from 'constructs';
@@ -358,20 +358,30 @@ export class BlobDataSource extends Construct {
 /**
  * With shared keys off, the azurerm provider must reach blobs (and the
  * account's data-plane properties) with Entra ID, or apply fails with 403.
+ * The provider is found by its Terraform type, not by class, so that a
+ * stack built with another copy of the provider bindings is judged alike.
  */
-function checkProviderUsesEntraId(scope: Construct): string[] {
-  const stack = TerraformStack.of(scope);
-  const providers = stack.node
-    .findAll()
-    .filter((c): c is AzurermProvider => c instanceof AzurermProvider);
-  const bad = providers.filter((p) => p.storageUseAzuread !== true);
-  if (providers.length > 0 && bad.length === 0) return [];
+function checkProviderUsesEntraId(data: BlobDataSource): string[] {
+  const explicit = data.storageAccount?.provider;
+  const provider =
+    explicit ??
+    TerraformStack.of(data)
+      .node.findAll()
+      .filter(
+        (c): c is TerraformProvider =>
+          TerraformProvider.isTerraformProvider(c) &&
+          c.terraformResourceType === 'azurerm',
+      )
+      .find((p) => p.alias === undefined);
+  const useAzuread = (provider as { storageUseAzuread?: unknown } | undefined)
+    ?.storageUseAzuread;
+  if (useAzuread === true) return [];
   return [
-    `BlobDataSource '${scope.node.path}' has shared keys off: configure the azurerm provider ` +
+    `BlobDataSource '${data.node.path}' has shared keys off: configure the azurerm provider ` +
       'with `storageUseAzuread: true` (Entra ID for storage data-plane calls), or set ' +
       '`sharedAccessKeyEnabled: true`; got ' +
-      (providers.length === 0
-        ? 'no azurerm provider in the stack'
-        : `storageUseAzuread ${String(bad[0].storageUseAzuread)}`),
+      (provider === undefined
+        ? 'no default azurerm provider in the stack'
+        : `storageUseAzuread ${String(useAzuread)} on '${provider.node.path}'`),
   ];
 }
