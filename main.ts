@@ -62,11 +62,50 @@ export interface AppConfig {
   readonly traffic?: { [deploymentName: string]: number };
 }
 
+/** The variables the default app reads. */
+const APP_VARIABLES = [
+  'AZURE_LOCATION',
+  'NAME_PREFIX',
+  'RESOURCE_GROUP_NAME',
+  'WORKSPACE_ID',
+  'IDENTITY_TYPE',
+  'ENDPOINT_NAME',
+  'INSTANCE_TYPE',
+  'INSTANCE_COUNT',
+  'ROLE_ASSIGNMENT_WAIT_SECONDS',
+  'TFC_ORGANIZATION',
+  'TFC_WORKSPACE',
+  'STACK_NAME',
+  'ENDPOINT_YAML',
+  'DEPLOYMENT_YAML',
+  'ENDPOINT_SET',
+  'DEPLOYMENT_SET',
+  'TRAFFIC',
+];
+
+/** Construct fields fed by a variable, to name the variable in errors. */
+const FIELD_VARIABLES: { [field: string]: string } = {
+  endpointName: 'ENDPOINT_NAME',
+  namePrefix: 'NAME_PREFIX',
+  workspaceId: 'WORKSPACE_ID',
+  instanceType: 'INSTANCE_TYPE',
+  instanceCount: 'INSTANCE_COUNT',
+  roleAssignmentWaitSeconds: 'ROLE_ASSIGNMENT_WAIT_SECONDS',
+};
+
 /**
  * Reads the configuration; every variable has a default, so a fresh clone
  * synthesizes with nothing set. Bad values fail with the variable's name.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv): AppConfig {
+  // an empty variable is a mistake, not a request for the default
+  for (const [name, value] of Object.entries(env)) {
+    if (APP_VARIABLES.includes(name) && value === '') {
+      throw new Error(
+        `\`${name}\` must not be empty; unset it for the default`,
+      );
+    }
+  }
   const prefix = env.NAME_PREFIX ?? 'mlendpoint';
   const identity = (env.IDENTITY_TYPE ?? 'system').toLowerCase();
   if (!['system', 'user'].includes(identity)) {
@@ -74,16 +113,33 @@ export function configFromEnv(env: NodeJS.ProcessEnv): AppConfig {
       `\`IDENTITY_TYPE\` must be 'system' or 'user'; got '${env.IDENTITY_TYPE}'`,
     );
   }
-  const count = Number(env.INSTANCE_COUNT ?? '1');
-  const wait = Number(env.ROLE_ASSIGNMENT_WAIT_SECONDS ?? '120');
-  for (const [name, value] of [
-    ['INSTANCE_COUNT', count],
-    ['ROLE_ASSIGNMENT_WAIT_SECONDS', wait],
-  ] as const) {
-    if (!Number.isInteger(value) || value < 0) {
-      throw new Error(`\`${name}\` must be a whole number; got '${env[name]}'`);
+  for (const name of ['INSTANCE_COUNT', 'ROLE_ASSIGNMENT_WAIT_SECONDS']) {
+    if (env[name] !== undefined && !/^\d+$/.test(env[name]!)) {
+      throw new Error(
+        `\`${name}\` must be a whole number of digits; got '${env[name]}'`,
+      );
     }
   }
+  const count = Number(env.INSTANCE_COUNT ?? '1');
+  const wait = Number(env.ROLE_ASSIGNMENT_WAIT_SECONDS ?? '120');
+  checkPattern(
+    env,
+    'AZURE_LOCATION',
+    /^[a-z][a-z0-9]*$/,
+    'an Azure region name such as eastus2 (lowercase, no spaces)',
+  );
+  checkPattern(
+    env,
+    'RESOURCE_GROUP_NAME',
+    /^[-\w.()]{0,89}[-\w()]$/,
+    'a resource group name: 1-90 letters, digits, _ - . ( ), not ending with .',
+  );
+  checkPattern(
+    env,
+    'STACK_NAME',
+    /^[A-Za-z0-9_-]+$/,
+    'letters, digits, _ and - (it names a folder)',
+  );
   if (
     (env.TFC_ORGANIZATION === undefined) !==
     (env.TFC_WORKSPACE === undefined)
@@ -92,10 +148,28 @@ export function configFromEnv(env: NodeJS.ProcessEnv): AppConfig {
       '`TFC_ORGANIZATION` and `TFC_WORKSPACE` must be set together (remote state), or neither (local state)',
     );
   }
-  if (env.DEPLOYMENT_YAML !== undefined && env.ENDPOINT_YAML === undefined) {
-    throw new Error(
-      '`DEPLOYMENT_YAML` must come with `ENDPOINT_YAML` (the endpoint the deployments go to)',
-    );
+  if (env.WORKSPACE_ID !== undefined) {
+    for (const name of ['AZURE_LOCATION', 'RESOURCE_GROUP_NAME']) {
+      if (env[name] !== undefined) {
+        throw new Error(
+          `\`${name}\` cannot be combined with \`WORKSPACE_ID\`: the existing workspace's region and resource group are used`,
+        );
+      }
+    }
+  }
+  if (env.ENDPOINT_YAML === undefined) {
+    for (const name of [
+      'DEPLOYMENT_YAML',
+      'ENDPOINT_SET',
+      'DEPLOYMENT_SET',
+      'TRAFFIC',
+    ]) {
+      if (env[name] !== undefined) {
+        throw new Error(
+          `\`${name}\` must come with \`ENDPOINT_YAML\` (it configures the YAML files)`,
+        );
+      }
+    }
   }
   return {
     ...yamlConfigFromEnv(env),
@@ -133,7 +207,11 @@ export class EndpointStack extends TerraformStack {
     super(scope, config.stackName);
 
     new AzurermProvider(this, 'Azurerm', {
-      features: [{}],
+      // destroy removes the workspace for good, so that a new deploy may
+      // reuse its name (a soft-deleted workspace keeps it for 14 days)
+      features: [
+        { machineLearning: [{ purgeSoftDeletedWorkspaceOnDestroy: true }] },
+      ],
       storageUseAzuread: true,
     });
     new AzapiProvider(this, 'Azapi');
@@ -207,6 +285,12 @@ export class EndpointStack extends TerraformStack {
     });
     new TerraformOutput(this, 'storage_account_name', {
       value: this.data.storageAccountName,
+    });
+    new TerraformOutput(this, 'resource_group_name', {
+      value: this.workspace.resourceGroupName,
+    });
+    new TerraformOutput(this, 'workspace_name', {
+      value: this.workspace.workspaceName,
     });
     new TerraformOutput(this, 'storage_container_name', {
       value: this.data.containerName,
@@ -307,6 +391,10 @@ function yamlConfigFromEnv(env: NodeJS.ProcessEnv): Partial<AppConfig> {
     ...list(env.ENDPOINT_SET, ';'),
   ];
   const deploymentSet = [
+    // the deployments follow a renamed endpoint
+    ...(env.ENDPOINT_NAME !== undefined
+      ? [`endpoint_name=${env.ENDPOINT_NAME}`]
+      : []),
     ...(env.INSTANCE_TYPE !== undefined
       ? [`instance_type=${env.INSTANCE_TYPE}`]
       : []),
@@ -353,8 +441,35 @@ export function buildApp(
   outdir?: string,
 ): App {
   const app = new App(outdir ? { outdir } : {});
-  new EndpointStack(app, configFromEnv(env));
+  const config = configFromEnv(env);
+  try {
+    new EndpointStack(app, config);
+  } catch (e) {
+    throw withVariableName(e, env);
+  }
   return app;
+}
+
+/** Says which variable a construct field's value came from. */
+function withVariableName(e: unknown, env: NodeJS.ProcessEnv): unknown {
+  if (!(e instanceof Error)) return e;
+  const field = /^`([A-Za-z]+)`/.exec(e.message)?.[1];
+  const variable = field && FIELD_VARIABLES[field];
+  if (!variable || env[variable] === undefined) return e;
+  e.message = `${variable}: ${e.message}`;
+  return e;
+}
+
+function checkPattern(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  pattern: RegExp,
+  rule: string,
+): void {
+  const value = env[name];
+  if (value !== undefined && !pattern.test(value)) {
+    throw new Error(`\`${name}\` must be ${rule}; got '${value}'`);
+  }
 }
 
 if (require.main === module) {

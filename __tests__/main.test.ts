@@ -80,9 +80,11 @@ describe('the default app (main.ts)', () => {
     expect(Object.keys(out.output ?? {}).sort()).toEqual([
       'endpoint_name',
       'principal_id',
+      'resource_group_name',
       'scoring_uri',
       'storage_account_name',
       'storage_container_name',
+      'workspace_name',
     ]);
   });
 
@@ -111,7 +113,11 @@ describe('the default app (main.ts)', () => {
     const { out, raw } = synthApp();
     expect((out as any).provider.azurerm[0]).toMatchObject({
       storage_use_azuread: true,
-      features: [{}],
+      features: [
+        {
+          machine_learning: [{ purge_soft_deleted_workspace_on_destroy: true }],
+        },
+      ],
     });
     expect(raw).not.toMatch(
       /primaryKey|secondaryKey|client_secret|password|AccountKey=|sig=/i,
@@ -214,20 +220,66 @@ describe('the default app (main.ts)', () => {
     ],
     [
       { INSTANCE_COUNT: 'two' },
-      "`INSTANCE_COUNT` must be a whole number; got 'two'",
+      "`INSTANCE_COUNT` must be a whole number of digits; got 'two'",
     ],
     [
       { TFC_ORGANIZATION: 'acme' },
       '`TFC_ORGANIZATION` and `TFC_WORKSPACE` must be set together (remote state), or neither (local state)',
     ],
+    [
+      { TFC_ORGANIZATION: '', TFC_WORKSPACE: 'ml-prod' },
+      '`TFC_ORGANIZATION` must not be empty; unset it for the default',
+    ],
+    [
+      { INSTANCE_COUNT: '0x10' },
+      "`INSTANCE_COUNT` must be a whole number of digits; got '0x10'",
+    ],
+    [
+      { AZURE_LOCATION: 'East US 2' },
+      "`AZURE_LOCATION` must be an Azure region name such as eastus2 (lowercase, no spaces); got 'East US 2'",
+    ],
+    [
+      { RESOURCE_GROUP_NAME: 'bad rg name?' },
+      "`RESOURCE_GROUP_NAME` must be a resource group name: 1-90 letters, digits, _ - . ( ), not ending with .; got 'bad rg name?'",
+    ],
+    [
+      { STACK_NAME: 'a/b' },
+      "`STACK_NAME` must be letters, digits, _ and - (it names a folder); got 'a/b'",
+    ],
+    [
+      { WORKSPACE_ID, AZURE_LOCATION: 'westeurope' },
+      "`AZURE_LOCATION` cannot be combined with `WORKSPACE_ID`: the existing workspace's region and resource group are used",
+    ],
+    [
+      { TRAFFIC: 'blue=100' },
+      '`TRAFFIC` must come with `ENDPOINT_YAML` (it configures the YAML files)',
+    ],
   ])('fails on bad settings %j', (env, message) => {
     expect(() => configFromEnv(env)).toThrow(message);
   });
 
-  test('fails on a bad endpoint name from the environment (FR-6)', () => {
+  test('fails on a bad endpoint name from the environment, naming the variable (FR-6)', () => {
     expect(() => synthApp({ ENDPOINT_NAME: '1-score' })).toThrow(
-      "`endpointName` must be 3-32 characters: a letter first, then letters, digits or hyphens, ending with a letter or digit; got '1-score'",
+      "ENDPOINT_NAME: `endpointName` must be 3-32 characters: a letter first, then letters, digits or hyphens, ending with a letter or digit; got '1-score'",
     );
+  });
+
+  test('ENDPOINT_NAME renames the endpoint of the YAML files, and their deployments follow', () => {
+    // GIVEN
+    const dir = path.join(__dirname, 'fixtures', 'yaml', 'tutorial');
+
+    // WHEN
+    const { out } = synthApp({
+      ENDPOINT_YAML: path.join(dir, 'endpoint.yml'),
+      DEPLOYMENT_YAML: path.join(dir, 'blue-deployment.yml'),
+      ENDPOINT_NAME: 'my-ep',
+    });
+
+    // THEN
+    expect(resource(out, 'azapi_resource', /^Endpoint_[0-9A-F]{8}$/).name).toBe(
+      'my-ep',
+    );
+    expect(resource(out, 'azapi_resource', DEPLOYMENT).name).toBe('blue');
   });
 
   test('two synths of the same input are byte-identical', () => {

@@ -159,7 +159,7 @@ describe('the default app with az ml YAML files', () => {
 
   test('fails if DEPLOYMENT_YAML comes without ENDPOINT_YAML', () => {
     expect(() => buildApp({ DEPLOYMENT_YAML: BLUE }, os.tmpdir())).toThrow(
-      '`DEPLOYMENT_YAML` must come with `ENDPOINT_YAML` (the endpoint the deployments go to)',
+      '`DEPLOYMENT_YAML` must come with `ENDPOINT_YAML` (it configures the YAML files)',
     );
   });
 
