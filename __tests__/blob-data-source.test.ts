@@ -1,5 +1,5 @@
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
-import { Testing, TerraformStack } from 'cdktf';
+import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
 import * as path from 'path';
 
 import { BlobDataSource } from '../lib';
@@ -226,6 +226,41 @@ describe('BlobDataSource', () => {
       resource(out, 'azurerm_storage_container', 'Data_Container')
         .storage_account_id,
     ).toBe(id);
+  });
+
+  test('grants one reader role per identity, however often asked', () => {
+    // GIVEN
+    const stack = newStack();
+    const data = new BlobDataSource(stack, 'Data', {
+      resourceGroupName: 'rg',
+      location: 'westeurope',
+    });
+    const grantee = { principalId: '11111111-1111-1111-1111-111111111111' };
+
+    // WHEN
+    const first = data.grantRead(grantee);
+    const again = data.grantRead(grantee);
+
+    // THEN
+    expect(again).toBe(first);
+    expect(
+      Object.keys(resources(synth(stack), 'azurerm_role_assignment')),
+    ).toHaveLength(1);
+  });
+
+  test('fails if a name prefix is known only after apply (FR-7, FR-12)', () => {
+    const stack = newStack();
+    const prefix = new TerraformVariable(stack, 'prefix', { type: 'string' });
+    expect(
+      () =>
+        new BlobDataSource(stack, 'Data', {
+          resourceGroupName: 'rg',
+          location: 'westeurope',
+          namePrefix: prefix.stringValue,
+        }),
+    ).toThrow(
+      '`namePrefix` must be a literal to derive names from it (a value known only after apply would put token text into names); give the names themselves instead',
+    );
   });
 
   describe('fails with the field, the value and the rule', () => {

@@ -301,6 +301,99 @@ describe('ManagedEndpointWithIdentity', () => {
     });
   });
 
+  describe('with a user-assigned identity shared or granted later', () => {
+    const identityOf = (stack: any) =>
+      new UserAssignedIdentity(stack, 'Uai', {
+        name: 'uai-1',
+        resourceGroupName: 'rg',
+        location: 'westeurope',
+      });
+
+    test('a grant to the identity after the endpoint exists orders the endpoint after it (FR-4)', () => {
+      // GIVEN
+      const { stack, data } = scenario();
+      const workspace = new MlWorkspace(stack, 'NewWorkspace', {
+        resourceGroupName: 'rg-ml',
+        location: 'westeurope',
+        containerRegistry: true,
+      });
+      const identity = identityOf(stack);
+      new ManagedEndpointWithIdentity(stack, 'Endpoint', {
+        workspace,
+        endpointName: 'score-ep',
+        userAssignedIdentity: identity,
+      }).addDeployment('blue', tutorialDeployment());
+
+      // WHEN
+      data.grantRead(identity);
+
+      // THEN
+      const out = synth(stack);
+      const grant = address(out, 'azurerm_role_assignment', 'Data_ReadGrant');
+      expect(endpointResource(out).depends_on).toContain(grant);
+      expect(
+        resource(out, 'time_sleep', 'Endpoint_RolePropagationWait').depends_on,
+      ).toContain(grant);
+    });
+
+    test('two endpoints running as one identity share its workspace grants', () => {
+      // GIVEN
+      const { stack } = scenario();
+      const workspace = new MlWorkspace(stack, 'NewWorkspace', {
+        resourceGroupName: 'rg-ml',
+        location: 'westeurope',
+        containerRegistry: true,
+      });
+      const identity = identityOf(stack);
+
+      // WHEN
+      for (const id of ['One', 'Two']) {
+        new ManagedEndpointWithIdentity(stack, id, {
+          workspace,
+          endpointName: `score-${id.toLowerCase()}`,
+          userAssignedIdentity: identity,
+        });
+      }
+
+      // THEN
+      const out = synth(stack);
+      const pulls = Object.entries(resources(out, 'azurerm_role_assignment'))
+        .filter(([, g]) => g.role_definition_name === 'AcrPull')
+        .map(([n]) => `azurerm_role_assignment.${n}`);
+      expect(pulls).toHaveLength(1);
+      for (const r of Object.values(resources(out, 'azapi_resource'))) {
+        if (r.type === ENDPOINT) expect(r.depends_on).toContain(pulls[0]);
+      }
+    });
+
+    test('an identity named from a value known only after apply is not checked (FR-12)', () => {
+      const { stack, workspace } = scenario();
+      const name = new TerraformVariable(stack, 'endpoint_name', {
+        type: 'string',
+      });
+      new ManagedEndpointWithIdentity(stack, 'Endpoint', {
+        workspace,
+        endpointName: name.stringValue,
+        identityType: IdentityType.USER_ASSIGNED,
+      });
+      expect(
+        resource(synth(stack), 'azurerm_user_assigned_identity').name,
+      ).toBe('${var.endpoint_name}-identity');
+    });
+
+    test('fails if an imported identity has an empty client id (FR-1)', () => {
+      const { stack } = scenario();
+      expect(() =>
+        UserAssignedIdentity.fromIdentityAttributes(stack, 'Uai', {
+          identityId:
+            '/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/u',
+          principalId: '11111111-1111-1111-1111-111111111111',
+          clientId: '',
+        }),
+      ).toThrow("`clientId` must not be empty; got ''");
+    });
+  });
+
   describe('traffic (FR-5)', () => {
     test('routes all traffic to the only deployment', () => {
       // GIVEN

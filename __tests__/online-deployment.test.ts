@@ -209,6 +209,75 @@ describe('OnlineDeployment', () => {
     );
   });
 
+  test('uploads linked files with their content (FR-9)', () => {
+    // GIVEN
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linked-'));
+    afterTest.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    fs.mkdirSync(path.join(dir, 'code'));
+    fs.writeFileSync(
+      path.join(dir, 'real_score.py'),
+      'def init():\n    pass\n',
+    );
+    fs.symlinkSync(
+      path.join(dir, 'real_score.py'),
+      path.join(dir, 'code', 'score.py'),
+    );
+    const { stack, endpoint } = setup();
+
+    // WHEN
+    endpoint.addDeployment(
+      'blue',
+      tutorialDeployment({
+        code: { codePath: path.join(dir, 'code'), scoringScript: 'score.py' },
+      }),
+    );
+
+    // THEN
+    const blobs = resource(
+      synth(stack),
+      'azurerm_storage_blob',
+      /^Workspace_Assets_Code-[0-9a-f]{16}_Upload_Files_/,
+    ) as any;
+    expect(Object.keys(blobs.for_each)).toEqual(['score.py']);
+  });
+
+  test('an image known only after apply needs a named environment version (FR-12)', () => {
+    // GIVEN
+    const { stack, endpoint } = setup();
+    const image = new TerraformVariable(stack, 'image', { type: 'string' });
+
+    // WHEN / THEN
+    expect(() =>
+      endpoint.addDeployment(
+        'blue',
+        tutorialDeployment({
+          environment: EnvironmentSource.fromImage(image.stringValue),
+        }),
+      ),
+    ).toThrow(
+      "`environment` must be literal to be versioned by content: give `asset: { name, version }` to register it under a name of your own; got 'a value known only after apply'",
+    );
+    endpoint.addDeployment(
+      'green',
+      tutorialDeployment({
+        environment: EnvironmentSource.fromImage(image.stringValue, {
+          asset: { name: 'scoring-env', version: '3' },
+        }),
+      }),
+    );
+    endpoint.setTraffic({ green: 100 });
+    const env = resource(
+      synth(stack),
+      'azapi_resource',
+      /^Workspace_Assets_Environment-/,
+    ) as any;
+    expect(env).toMatchObject({
+      name: '3',
+      parent_id: `${WORKSPACE_ID}/environments/scoring-env`,
+      body: { properties: { image: '${var.image}' } },
+    });
+  });
+
   test('emits request settings and probes as ISO-8601 durations (FR-10)', () => {
     // GIVEN
     const { stack, endpoint } = setup();
