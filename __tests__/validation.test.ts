@@ -966,12 +966,12 @@ describe('validation: every bad input is named at synth', () => {
       [
         'an instance count that is not a number',
         { INSTANCE_COUNT: 'two' },
-        "`INSTANCE_COUNT` must be a whole number; got 'two'",
+        "`INSTANCE_COUNT` must be a whole number of digits; got 'two'",
       ],
       [
         'a negative role wait',
         { ROLE_ASSIGNMENT_WAIT_SECONDS: '-1' },
-        "`ROLE_ASSIGNMENT_WAIT_SECONDS` must be a whole number; got '-1'",
+        "`ROLE_ASSIGNMENT_WAIT_SECONDS` must be a whole number of digits; got '-1'",
       ],
     ])('fails for %s', (_, env, message) => {
       expect(() => configFromEnv(env)).toThrow(message);
