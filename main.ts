@@ -5,6 +5,7 @@ import {
   App,
   Aspects,
   CloudBackend,
+  Fn,
   NamedCloudWorkspace,
   TerraformOutput,
   TerraformStack,
@@ -27,7 +28,6 @@ import {
   OnlineDeployment,
   suppressRule,
 } from './lib';
-import { hashStrings } from './lib/private/files';
 
 /** The scoring code, model and data the default app deploys. */
 const SCORING = path.join(__dirname, 'scoring');
@@ -44,7 +44,12 @@ export interface AppConfig {
   readonly resourceGroupName?: string;
   readonly workspaceId?: string;
   readonly identityType: IdentityType;
-  readonly endpointName: string;
+  /**
+   * The endpoint's name.
+   * @default - `<prefix>-<8 hex>`, the hex hashed from the subscription and
+   * the prefix at plan: the name must be unique in the region
+   */
+  readonly endpointName?: string;
   readonly instanceType: string;
   readonly instanceCount: number;
   readonly roleAssignmentWaitSeconds: number;
@@ -182,7 +187,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): AppConfig {
       identity === 'user'
         ? IdentityType.USER_ASSIGNED
         : IdentityType.SYSTEM_ASSIGNED,
-    endpointName: env.ENDPOINT_NAME ?? defaultEndpointName(prefix),
+    endpointName: env.ENDPOINT_NAME,
     instanceType: env.INSTANCE_TYPE ?? 'Standard_DS3_v2',
     instanceCount: count,
     roleAssignmentWaitSeconds: wait,
@@ -264,7 +269,12 @@ export class EndpointStack extends TerraformStack {
         })
       : new ManagedEndpointWithIdentity(this, 'Endpoint', {
           workspace: this.workspace,
-          endpointName: config.endpointName,
+          endpointName:
+            config.endpointName ??
+            defaultEndpointName(
+              config.namePrefix,
+              this.workspace.subscriptionId,
+            ),
           identityType: config.identityType,
           roleAssignmentWaitSeconds: config.roleAssignmentWaitSeconds,
         });
@@ -425,14 +435,19 @@ function yamlConfigFromEnv(env: NodeJS.ProcessEnv): Partial<AppConfig> {
 }
 
 /** An endpoint name unique to the prefix: the name is unique per region. */
-function defaultEndpointName(prefix: string): string {
+function defaultEndpointName(prefix: string, subscriptionId: string): string {
   const base = prefix
     .toLowerCase()
     .replace(/[^a-z0-9-]/g, '')
     .replace(/^[^a-z]+/, '')
     .slice(0, 20)
     .replace(/-+$/, '');
-  return `${base || 'ep'}-${hashStrings(prefix).slice(0, 8)}`;
+  const suffix = Fn.substr(
+    Fn.sha1(Fn.join('/', [subscriptionId, prefix])),
+    0,
+    8,
+  );
+  return `${base || 'ep'}-${suffix}`;
 }
 
 /** Builds the default app from environment variables. */

@@ -7,6 +7,7 @@ import {
   TerraformStack,
   Tokenization,
 } from 'cdktf';
+import { IConstruct } from 'constructs';
 
 import { AzapiProvider } from '../lib';
 
@@ -91,10 +92,25 @@ export const WORKSPACE_ID =
   '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/ws1';
 
 /** Resolves a token the way synth does, to compare references. */
-export function resolve(stack: TerraformStack, value: unknown): unknown {
+export function resolve(scope: IConstruct, value: unknown): unknown {
   return Tokenization.resolve(value, {
-    scope: stack,
+    scope,
     resolver: new DefaultTokenResolver(new StringConcat()),
     preparing: false,
   });
+}
+
+/**
+ * A derived globally unique name: a literal base of lowercase letters and
+ * digits (hyphens where allowed) and an 8-character suffix that Terraform
+ * hashes from the subscription at plan. Returns the base.
+ */
+export function derivedNameBase(name: unknown, maxLength: number): string {
+  const m =
+    /^([a-z0-9-]*)\$\{substr\(sha1\(join\("\/", \[data\.azurerm_client_config\.[A-Za-z0-9_]+\.subscription_id, "[^"]+", "[^"]*"\]\)\), 0, 8\)\}$/.exec(
+      String(name),
+    );
+  if (!m) throw new Error(`not a derived name: ${String(name)}`);
+  expect(m[1].length + 8).toBeLessThanOrEqual(maxLength);
+  return m[1];
 }

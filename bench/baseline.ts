@@ -28,6 +28,7 @@ import { Sleep } from '@cdktf/provider-time/lib/sleep';
 import {
   App,
   AssetType,
+  Fn,
   TerraformAsset,
   TerraformIterator,
   TerraformOutput,
@@ -47,7 +48,6 @@ const IMAGE = 'mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest';
 const ML = 'Microsoft.MachineLearningServices/workspaces';
 const API = '2025-09-01';
 const LOCATION = 'eastus2';
-const ENDPOINT_NAME = 'mlendpoint-de75c90f';
 
 /** The default app's stack, written with L1 bindings only. */
 export class BaselineStack extends TerraformStack {
@@ -55,7 +55,9 @@ export class BaselineStack extends TerraformStack {
     super(scope, id);
 
     new AzurermProvider(this, 'Azurerm', {
-      features: [{}],
+      features: [
+        { machineLearning: [{ purgeSoftDeletedWorkspaceOnDestroy: true }] },
+      ],
       storageUseAzuread: true,
     });
     new AzapiProvider(this, 'Azapi');
@@ -82,12 +84,22 @@ export class BaselineStack extends TerraformStack {
     const wsStorage = new StorageAccount(w, 'Storage', {
       ...common,
       ...secure,
-      name: 'mlendpointc43e1544',
+      name: unique(
+        'mlendpoint',
+        client.subscriptionId,
+        'azureml-endpoint/Workspace',
+        '',
+      ),
       sharedAccessKeyEnabled: true,
     });
     const keyVault = new KeyVault(w, 'KeyVault', {
       ...common,
-      name: 'mlendpoint-kvc43e1544',
+      name: unique(
+        'mlendpoint-kv',
+        client.subscriptionId,
+        'azureml-endpoint/Workspace',
+        '',
+      ),
       tenantId: client.tenantId,
       skuName: 'standard',
       rbacAuthorizationEnabled: true,
@@ -128,10 +140,16 @@ export class BaselineStack extends TerraformStack {
 
     // the data: a private container with one file
     const d = new Construct(this, 'Data');
+    const dataClient = new DataAzurermClientConfig(d, 'ClientConfig');
     const account = new StorageAccount(d, 'Account', {
       ...secure,
       ...common,
-      name: 'mlendpointdatae74cac18',
+      name: unique(
+        'mlendpointdata',
+        dataClient.subscriptionId,
+        'azureml-endpoint/Data',
+        '',
+      ),
       sharedAccessKeyEnabled: false,
     });
     const container = new StorageContainer(d, 'Container', {
@@ -140,7 +158,6 @@ export class BaselineStack extends TerraformStack {
       containerAccessType: 'private',
     });
     const containerId = `${account.id}/blobServices/default/containers/${container.name}`;
-    const dataClient = new DataAzurermClientConfig(d, 'ClientConfig');
     const deployerWrite = new RoleAssignment(d, 'DeployerWrite', {
       scope: containerId,
       roleDefinitionName: 'Storage Blob Data Contributor',
@@ -175,7 +192,7 @@ export class BaselineStack extends TerraformStack {
     const endpointType = `${ML}/onlineEndpoints@${API}`;
     const endpoint = new AzapiResource(e, 'Resource', {
       type: endpointType,
-      name: ENDPOINT_NAME,
+      name: `mlendpoint-${Fn.substr(Fn.sha1(Fn.join('/', [client.subscriptionId, 'mlendpoint'])), 0, 8)}`,
       parentId: ws.id,
       location: LOCATION,
       identity: { type: 'SystemAssigned' },
@@ -322,7 +339,7 @@ export class BaselineStack extends TerraformStack {
       lifecycle: { replaceTriggeredBy: [endpoint] },
     });
 
-    new TerraformOutput(this, 'endpoint_name', { value: ENDPOINT_NAME });
+    new TerraformOutput(this, 'endpoint_name', { value: endpoint.name });
     new TerraformOutput(this, 'scoring_uri', {
       value: endpoint.outputValue('properties.scoringUri'),
     });
@@ -330,6 +347,8 @@ export class BaselineStack extends TerraformStack {
       value: endpoint.identityPrincipalId,
     });
     new TerraformOutput(this, 'storage_account_name', { value: account.name });
+    new TerraformOutput(this, 'resource_group_name', { value: rg.name });
+    new TerraformOutput(this, 'workspace_name', { value: 'mlendpoint-ws' });
     new TerraformOutput(this, 'storage_container_name', {
       value: container.name,
     });
@@ -380,4 +399,14 @@ function guid(hex: string): string {
 
 if (require.main === module) {
   buildBaselineApp().synth();
+}
+
+/** A name with a suffix Terraform hashes from the subscription at plan. */
+function unique(
+  base: string,
+  subscriptionId: string,
+  path: string,
+  seed: string,
+): string {
+  return `${base}${Fn.substr(Fn.sha1(Fn.join('/', [subscriptionId, path, seed])), 0, 8)}`;
 }

@@ -150,6 +150,7 @@ export class BlobDataSource extends Construct {
             maxLength: 24,
             allowHyphens: false,
             seed: props.resourceGroupName,
+            uniqueIn: this.clientConfig().subscriptionId,
           }),
         accountReplicationType: 'LRS',
         sharedAccessKeyEnabled: sharedKeys,
@@ -169,7 +170,7 @@ export class BlobDataSource extends Construct {
 
     const uploadAfter: Sleep[] = [];
     if (props.grantDeployerWrite ?? (this.files.length > 0 && !sharedKeys)) {
-      const client = new DataAzurermClientConfig(this, 'ClientConfig');
+      const client = this.clientConfig();
       const grant = grantRole(this, 'DeployerWrite', {
         scope: this.containerId,
         roleDefinitionName: BuiltInRole.STORAGE_BLOB_DATA_CONTRIBUTOR,
@@ -265,6 +266,15 @@ export class BlobDataSource extends Construct {
       grantee,
       description: 'Lets the endpoint identity read the data container.',
     });
+  }
+
+  /** Who runs Terraform, in which subscription: read once. */
+  private clientConfig(): DataAzurermClientConfig {
+    return (
+      (this.node.tryFindChild('ClientConfig') as
+        DataAzurermClientConfig | undefined) ??
+      new DataAzurermClientConfig(this, 'ClientConfig')
+    );
   }
 
   /**
