@@ -547,20 +547,20 @@ function anonymizeAssets(s) {
 
 function benchTsNode(ctx, rounds) {
   log(
-    `tsnode: the same two programs through ts-node --transpile-only (as cdktf.json runs the app), ${rounds} runs each`,
+    `tsnode: the same two programs through tsx (as cdktf.json runs the app), ${rounds} runs each`,
   );
-  const tsNode = require.resolve('ts-node/dist/bin.js', { paths: [ROOT] });
+  const tsx = path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
   const specs = [
     {
-      label: 'default (ts-node)',
-      script: tsNode,
-      args: ['--transpile-only', 'main.ts'],
+      label: 'default (tsx)',
+      script: tsx,
+      args: ['main.ts'],
       cwd: ctx.build.tsDir,
     },
     {
-      label: 'baseline (ts-node)',
-      script: tsNode,
-      args: ['--transpile-only', 'bench/baseline.ts'],
+      label: 'baseline (tsx)',
+      script: tsx,
+      args: ['bench/baseline.ts'],
       cwd: ctx.build.tsDir,
     },
   ];
@@ -859,10 +859,10 @@ function report(r) {
 
   const t = r.sections.tsnode;
   if (t) {
-    const x = t.summary['default (ts-node)'];
-    const y = t.summary['baseline (ts-node)'];
+    const x = t.summary['default (tsx)'];
+    const y = t.summary['baseline (tsx)'];
     L.push(
-      `## Through ts-node --transpile-only, as \`cdktf synth\` runs the app (${x.wallMs.n} runs each)`,
+      `## Through tsx, as \`cdktf synth\` runs the app (${x.wallMs.n} runs each)`,
     );
     L.push('');
     L.push(
