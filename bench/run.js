@@ -790,7 +790,7 @@ function report(r) {
     `sources ${r.git.sourceHash} (sha256 of main.ts, lib/, bench/ as measured) · git ${r.git.commit}${r.git.dirty ? ` + uncommitted changes (${r.git.dirty})` : ''} · load average ${m.loadAvgStart.map((x) => x.toFixed(2)).join(' ')} → ${m.loadAvgEnd.map((x) => x.toFixed(2)).join(' ')}`,
   );
   L.push(
-    `Each sample is a fresh \`node\` process running compiled JS (ts-node section: TypeScript); wall = spawn to exit; CPU = user + sys of the whole process${r.peakRssSource.startsWith('/usr') ? ' (/usr/bin/time, 10 ms resolution)' : ' (in-process)'}; peak RSS from ${r.peakRssSource}.`,
+    `Each sample is a fresh \`node\` process running compiled JS (tsx section: TypeScript); wall = spawn to exit; CPU = user + sys of the whole process${r.peakRssSource.startsWith('/usr') ? ' (/usr/bin/time, 10 ms resolution)' : ' (in-process)'}; peak RSS from ${r.peakRssSource}.`,
   );
   L.push('');
 
@@ -866,7 +866,7 @@ function report(r) {
     );
     L.push('');
     L.push(
-      '| program | TypeScript transpiled per synth | wall median | wall p90 | CPU median | peak RSS median | peak RSS p90 | ts-node overhead (wall − compiled wall) |',
+      '| program | TypeScript transpiled per synth | wall median | wall p90 | CPU median | peak RSS median | peak RSS p90 | runner overhead (wall − compiled wall) |',
     );
     L.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     const src = s && s.equivalence.sources;
