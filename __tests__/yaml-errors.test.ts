@@ -143,6 +143,13 @@ describe('YamlConfigError', () => {
       '`model_mount_path` configures a custom serving container, which this library does not support: use a scoring script (`code_configuration`) on an image',
     ],
     [
+      'deployment-model-dotted-name.yml',
+      5,
+      9,
+      'model.name',
+      "`model.name` must be 1-255 letters, digits, hyphens or underscores, starting with a letter or digit; got 'sklearn.model'",
+    ],
+    [
       'deployment-model-name-only.yml',
       5,
       3,
@@ -379,7 +386,7 @@ describe('YamlConfigError', () => {
 
   test('every malformed fixture is pinned above', () => {
     expect(fs.readdirSync(BAD).filter((f) => f.endsWith('.yml')).length).toBe(
-      45,
+      46,
     );
   });
 

@@ -136,33 +136,37 @@ export function warn(
  * @see https://learn.microsoft.com/azure/templates/microsoft.machinelearningservices/workspaces/models
  */
 const ASSET_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/;
+const ASSET_NAME_RULE =
+  'must be 1-255 letters, digits, hyphens or underscores, starting with a letter or digit';
 
-export function checkAssetName(field: string, value: string): void {
-  if (isUnresolved(value)) return;
-  if (typeof value !== 'string' || !ASSET_NAME.test(value)) {
-    fail(
-      field,
-      value,
-      'must be 1-255 letters, digits, hyphens or underscores, starting with a letter or digit',
-    );
-  }
+/** The rule a literal asset name breaks, if any (shared with the YAML reader). */
+export function assetNameProblem(value: unknown): string | undefined {
+  if (isUnresolved(value)) return undefined;
+  return typeof value === 'string' && ASSET_NAME.test(value)
+    ? undefined
+    : ASSET_NAME_RULE;
 }
 
-/**
- * Asset versions become a segment of the version's ARM id: this library asks
- * for 1-255 letters, digits, '.', '-' and '_', a letter or digit first.
- */
+export function checkAssetName(field: string, value: string): void {
+  const problem = assetNameProblem(value);
+  if (problem) fail(field, value, problem);
+}
+
 const ASSET_VERSION = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
+const ASSET_VERSION_RULE =
+  'must be 1-255 letters, digits, dots, hyphens or underscores, starting with a letter or digit';
+
+/** The rule a literal asset version breaks, if any (shared with the YAML reader). */
+export function assetVersionProblem(value: unknown): string | undefined {
+  if (isUnresolved(value)) return undefined;
+  return typeof value === 'string' && ASSET_VERSION.test(value)
+    ? undefined
+    : ASSET_VERSION_RULE;
+}
 
 export function checkAssetVersion(field: string, value: string): void {
-  if (isUnresolved(value)) return;
-  if (typeof value !== 'string' || !ASSET_VERSION.test(value)) {
-    fail(
-      field,
-      value,
-      'must be 1-255 letters, digits, dots, hyphens or underscores, starting with a letter or digit',
-    );
-  }
+  const problem = assetVersionProblem(value);
+  if (problem) fail(field, value, problem);
 }
 
 /**

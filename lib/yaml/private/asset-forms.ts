@@ -5,6 +5,10 @@ import * as path from 'path';
 import { ANONYMOUS_ENVIRONMENT_NAME } from '../../asset-version';
 import { AssetName, CodeConfiguration, ModelType } from '../../assets';
 import { AssetKind, resolveAssetReference } from '../../private/references';
+import {
+  assetNameProblem,
+  assetVersionProblem,
+} from '../../private/validation';
 import { BUILD_KEYS, CODE_KEYS, ENVIRONMENT_KEYS, MODEL_KEYS } from './keys';
 import { NO_VALUE, YNode } from './node';
 import { yamlLib } from './yaml-lib';
@@ -299,16 +303,10 @@ function assetName(name: YNode, version: YNode): { asset?: AssetName } {
   }
   const n = name.string();
   const v = version.string();
-  if (!Token.isUnresolved(n) && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/.test(n)) {
-    name.fail(
-      "must be 1-255 letters, digits, '.', '-' or '_', starting with a letter or digit",
-    );
-  }
-  if (!Token.isUnresolved(v) && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/.test(v)) {
-    version.fail(
-      "must be 1-255 letters, digits, '.', '-' or '_', starting with a letter or digit",
-    );
-  }
+  const nameProblem = assetNameProblem(n);
+  if (nameProblem) name.fail(nameProblem);
+  const versionProblem = assetVersionProblem(v);
+  if (versionProblem) version.fail(versionProblem);
   return { asset: { name: n, version: v } };
 }
 
