@@ -53,6 +53,12 @@ export interface AppConfig {
   readonly instanceType: string;
   readonly instanceCount: number;
   readonly roleAssignmentWaitSeconds: number;
+  /**
+   * With an existing workspace: grant the Terraform runner a data role on
+   * its storage for the uploads (a new workspace always gets it).
+   * @default false
+   */
+  readonly grantDeployerDataAccess?: boolean;
   readonly tfcOrganization?: string;
   readonly tfcWorkspace?: string;
   /** An az ml endpoint file (ENDPOINT_YAML): the endpoint comes from it. */
@@ -78,6 +84,7 @@ const APP_VARIABLES = [
   'INSTANCE_TYPE',
   'INSTANCE_COUNT',
   'ROLE_ASSIGNMENT_WAIT_SECONDS',
+  'GRANT_DEPLOYER_DATA_ACCESS',
   'TFC_ORGANIZATION',
   'TFC_WORKSPACE',
   'STACK_NAME',
@@ -141,6 +148,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv): AppConfig {
   );
   checkPattern(
     env,
+    'GRANT_DEPLOYER_DATA_ACCESS',
+    /^(true|false)$/,
+    "'true' or 'false'",
+  );
+  checkPattern(
+    env,
     'STACK_NAME',
     /^[A-Za-z0-9_-]+$/,
     'letters, digits, _ and - (it names a folder)',
@@ -191,6 +204,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): AppConfig {
     instanceType: env.INSTANCE_TYPE ?? 'Standard_DS3_v2',
     instanceCount: count,
     roleAssignmentWaitSeconds: wait,
+    grantDeployerDataAccess: env.GRANT_DEPLOYER_DATA_ACCESS === 'true',
     tfcOrganization: env.TFC_ORGANIZATION,
     tfcWorkspace: env.TFC_WORKSPACE,
   };
@@ -238,6 +252,7 @@ export class EndpointStack extends TerraformStack {
         this,
         'Workspace',
         config.workspaceId,
+        { grantDeployerDataAccess: config.grantDeployerDataAccess },
       );
     } else {
       const rg = this.resourceGroup(config);

@@ -1,3 +1,4 @@
+import { Testing } from 'cdktf';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -173,6 +174,53 @@ describe('the default app (main.ts)', () => {
     expect(Object.values(out.data!.azapi_resource)[0]).toMatchObject({
       resource_id: WORKSPACE_ID,
     });
+  });
+
+  test("with an existing workspace, uploads wait for the runner's data role when asked (FR-11)", () => {
+    // GIVEN / WHEN
+    const { out } = synthApp({
+      WORKSPACE_ID,
+      GRANT_DEPLOYER_DATA_ACCESS: 'true',
+    });
+
+    // THEN
+    const grant = resource(
+      out,
+      'azurerm_role_assignment',
+      'Workspace_DeployerDataAccess',
+    );
+    expect(grant).toMatchObject({
+      role_definition_name: 'Storage Blob Data Contributor',
+      scope: expect.stringMatching(
+        /output\.properties\.storageAccount\}\/blobServices\/default\/containers\/azureml-blobstore-/,
+      ),
+    });
+    const wait = address(out, 'time_sleep', 'Workspace_DeployerDataAccessWait');
+    const uploads = Object.entries(
+      resources(out, 'azurerm_storage_blob'),
+    ).filter(([n]) => n.startsWith('Workspace_Assets_'));
+    expect(uploads).toHaveLength(2);
+    for (const [, u] of uploads) expect(u.depends_on).toEqual([wait]);
+  });
+
+  test('with an existing workspace and no grant, synth warns that the runner needs the data role', () => {
+    const app = buildApp(
+      { WORKSPACE_ID },
+      fs.mkdtempSync(path.join(os.tmpdir(), 'app-')),
+    );
+    dirs.push(app.outdir);
+    const stack = app.node.children[0];
+    Testing.synth(stack as any, true);
+    const warnings = stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata)
+      .filter((m) => m.type === '@cdktf/warn')
+      .map((m) => String(m.data));
+    expect(warnings).toEqual([
+      expect.stringContaining(
+        'whoever runs Terraform needs Storage Blob Data Contributor',
+      ),
+    ]);
   });
 
   test('remote state in HCP Terraform when organization and workspace are given', () => {

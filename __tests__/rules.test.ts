@@ -159,12 +159,13 @@ describe('MlSecurityChecks', () => {
       ],
       [
         'an existing workspace',
-        { WORKSPACE_ID },
+        { WORKSPACE_ID, GRANT_DEPLOYER_DATA_ACCESS: 'true' },
         [
           'AML-DP-2 azureml-endpoint/Endpoint/blue/Resource',
           'AML-EP-1 azureml-endpoint/Endpoint/Resource',
           'AML-EP-2 azureml-endpoint/Endpoint/Resource',
           'AML-IAM-3 azureml-endpoint/Data/DeployerWrite',
+          'AML-IAM-3 azureml-endpoint/Workspace/DeployerDataAccess',
         ],
       ],
     ])(

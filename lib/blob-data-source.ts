@@ -4,13 +4,7 @@ import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
 import { StorageBlob } from '@cdktf/provider-azurerm/lib/storage-blob';
 import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container';
 import { Sleep } from '@cdktf/provider-time/lib/sleep';
-import {
-  AssetType,
-  TerraformAsset,
-  TerraformIterator,
-  TerraformProvider,
-  TerraformStack,
-} from 'cdktf';
+import { AssetType, TerraformAsset, TerraformIterator } from 'cdktf';
 import { Construct } from 'constructs';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -19,8 +13,12 @@ import { BuiltInRole, IGrantee } from './grants';
 import { segment } from './private/arm';
 import { hashStrings, listFiles } from './private/files';
 import { deriveUniqueName } from './private/naming';
-import { grantRole } from './private/role-assignment';
+import { grantDeployerWrite, grantRole } from './private/role-assignment';
 import { secureStorageAccountSettings } from './private/storage';
+import {
+  defaultAzurermProvider,
+  usesEntraIdForStorage,
+} from './private/providers';
 import { resolveValue } from './private/tokens';
 import {
   checkBlobName,
@@ -31,7 +29,6 @@ import {
   fail,
   isUnresolved,
 } from './private/validation';
-import { suppressRule } from './rules/suppressions';
 
 /** ARM id of a storage account. */
 const STORAGE_ACCOUNT_ID =
@@ -170,23 +167,12 @@ export class BlobDataSource extends Construct {
 
     const uploadAfter: Sleep[] = [];
     if (props.grantDeployerWrite ?? (this.files.length > 0 && !sharedKeys)) {
-      const client = this.clientConfig();
-      const grant = grantRole(this, 'DeployerWrite', {
-        scope: this.containerId,
-        roleDefinitionName: BuiltInRole.STORAGE_BLOB_DATA_CONTRIBUTOR,
-        grantee: { principalId: client.objectId },
-        servicePrincipal: false,
-        description: 'Lets the Terraform runner upload the data files.',
-      });
-      suppressRule(
-        grant,
-        'AML-IAM-3',
-        'the Terraform runner may be a user or a service principal, so no principal type is set',
-      );
       uploadAfter.push(
-        new Sleep(this, 'DeployerWriteWait', {
-          createDuration: `${props.roleAssignmentWaitSeconds ?? 60}s`,
-          triggers: { role_assignment_id: grant.id },
+        grantDeployerWrite(this, 'DeployerWrite', {
+          scope: this.containerId,
+          principalId: this.clientConfig().objectId,
+          waitSeconds: props.roleAssignmentWaitSeconds ?? 60,
+          description: 'Lets the Terraform runner upload the data files.',
         }),
       );
     }
@@ -368,23 +354,11 @@ export class BlobDataSource extends Construct {
 /**
  * With shared keys off, the azurerm provider must reach blobs (and the
  * account's data-plane properties) with Entra ID, or apply fails with 403.
- * The provider is found by its Terraform type, not by class, so that a
- * stack built with another copy of the provider bindings is judged alike.
  */
 function checkProviderUsesEntraId(data: BlobDataSource): string[] {
-  const explicit = data.storageAccount?.provider;
   const provider =
-    explicit ??
-    TerraformStack.of(data)
-      .node.findAll()
-      .filter(
-        (c): c is TerraformProvider =>
-          TerraformProvider.isTerraformProvider(c) &&
-          c.terraformResourceType === 'azurerm',
-      )
-      .find((p) => p.alias === undefined);
-  const useAzuread = (provider as { storageUseAzuread?: unknown } | undefined)
-    ?.storageUseAzuread;
+    data.storageAccount?.provider ?? defaultAzurermProvider(data);
+  const useAzuread = usesEntraIdForStorage(provider);
   if (useAzuread === true) return [];
   return [
     `BlobDataSource '${data.node.path}' has shared keys off: configure the azurerm provider ` +

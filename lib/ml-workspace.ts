@@ -5,15 +5,17 @@ import { KeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
 import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
 import { MachineLearningWorkspace } from '@cdktf/provider-azurerm/lib/machine-learning-workspace';
 import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
-import { Sleep } from '@cdktf/provider-time/lib/sleep';
-import { ITerraformDependable, Token } from 'cdktf';
+import { Annotations, ITerraformDependable, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 
 import { DataAzapiResource } from './azapi/data-resource';
-import { BuiltInRole } from './grants';
 import { parseWorkspaceId, segment, WorkspaceIdParts } from './private/arm';
 import { deriveUniqueName } from './private/naming';
-import { grantRole } from './private/role-assignment';
+import {
+  defaultAzurermProvider,
+  usesEntraIdForStorage,
+} from './private/providers';
+import { grantDeployerWrite } from './private/role-assignment';
 import { secureStorageAccountSettings } from './private/storage';
 import {
   checkInteger,
@@ -103,6 +105,19 @@ export interface MlWorkspaceImportProps {
    * @default - none
    */
   readonly uploadDependencies?: ITerraformDependable[];
+  /**
+   * Grant whoever runs Terraform `Storage Blob Data Contributor` on the
+   * workspace's datastore container and order uploads after it. Off by
+   * default: the runner may hold the role already, and a second identical
+   * assignment fails (RoleAssignmentExists).
+   * @default false
+   */
+  readonly grantDeployerDataAccess?: boolean;
+  /**
+   * Seconds to wait after that grant before uploading.
+   * @default 60
+   */
+  readonly roleAssignmentWaitSeconds?: number;
 }
 
 /**
@@ -262,24 +277,15 @@ export class MlWorkspace extends Construct implements IMlWorkspace {
     this.containerRegistryId = registry?.id;
 
     if (props.grantDeployerDataAccess ?? true) {
-      const grant = grantRole(this, 'DeployerDataAccess', {
-        scope: `${storage.id}/blobServices/default/containers/${this.datastoreContainerName}`,
-        roleDefinitionName: BuiltInRole.STORAGE_BLOB_DATA_CONTRIBUTOR,
-        grantee: { principalId: client.objectId },
-        // the deployer may be a user or a service principal
-        servicePrincipal: false,
-        description: 'Lets the Terraform runner upload model and code assets.',
-      });
-      suppressRule(
-        grant,
-        'AML-IAM-3',
-        'the Terraform runner may be a user or a service principal, so no principal type is set',
+      this.uploadDependencies.push(
+        grantDeployerWrite(this, 'DeployerDataAccess', {
+          scope: `${storage.id}/blobServices/default/containers/${this.datastoreContainerName}`,
+          principalId: client.objectId,
+          waitSeconds: props.roleAssignmentWaitSeconds ?? 60,
+          description:
+            'Lets the Terraform runner upload model and code assets.',
+        }),
       );
-      const wait = new Sleep(this, 'DeployerDataAccessWait', {
-        createDuration: `${props.roleAssignmentWaitSeconds ?? 60}s`,
-        triggers: { role_assignment_id: grant.id },
-      });
-      this.uploadDependencies.push(wait);
     }
   }
 }
@@ -295,6 +301,7 @@ class ImportedWorkspace extends Construct implements IMlWorkspace {
   public readonly datastoreContainerName: string;
   public readonly containerRegistryId: string;
   public readonly uploadDependencies: ITerraformDependable[];
+  private warned = false;
 
   constructor(
     scope: Construct,
@@ -332,5 +339,40 @@ class ImportedWorkspace extends Construct implements IMlWorkspace {
       lookup.outputValue('properties.containerRegistry'),
     );
     this.uploadDependencies = [...(props.uploadDependencies ?? [])];
+    this.node.addValidation({ validate: () => this.warnAboutUploads() });
+    if (props.grantDeployerDataAccess) {
+      const client = new DataAzurermClientConfig(this, 'ClientConfig');
+      this.uploadDependencies.push(
+        grantDeployerWrite(this, 'DeployerDataAccess', {
+          scope: `${this.storageAccountId}/blobServices/default/containers/${this.datastoreContainerName}`,
+          principalId: client.objectId,
+          waitSeconds: props.roleAssignmentWaitSeconds ?? 60,
+          description:
+            'Lets the Terraform runner upload model and code assets.',
+        }),
+      );
+    }
+  }
+
+  /**
+   * Uploads into an existing workspace with Entra ID need a data role the
+   * library does not grant by default: say so, once.
+   */
+  private warnAboutUploads(): string[] {
+    const uploads = this.node.tryFindChild('Assets') !== undefined;
+    const entraId =
+      usesEntraIdForStorage(defaultAzurermProvider(this)) === true;
+    if (uploads && entraId && this.uploadDependencies.length === 0) {
+      if (!this.warned) {
+        Annotations.of(this).addWarning(
+          "Uploads into this workspace's storage use Entra ID (storage_use_azuread): " +
+            'whoever runs Terraform needs Storage Blob Data Contributor on its ' +
+            'datastore container. Set `grantDeployerDataAccess: true` on ' +
+            '`fromWorkspaceId`, or pass the grant in `uploadDependencies`.',
+        );
+      }
+      this.warned = true;
+    }
+    return [];
   }
 }

@@ -1,8 +1,10 @@
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { Sleep } from '@cdktf/provider-time/lib/sleep';
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 
-import { IGrantee } from '../grants';
+import { BuiltInRole, IGrantee } from '../grants';
+import { suppressRule } from '../rules/suppressions';
 import { resolveValue } from './tokens';
 
 export interface GrantProps {
@@ -74,4 +76,44 @@ function checkNotClientId(principal: unknown): void {
       `\`principalId\` must be the identity's principal (object) id, not its client id; got '${principal}'`,
     );
   }
+}
+
+export interface DeployerGrantProps {
+  /** ARM id of the container the runner writes into. */
+  readonly scope: string;
+  /** Object id of whoever runs Terraform (azurerm_client_config). */
+  readonly principalId: string;
+  /** Seconds to wait for the role to take effect. */
+  readonly waitSeconds: number;
+  readonly description: string;
+}
+
+/**
+ * Grants whoever runs Terraform `Storage Blob Data Contributor` on a
+ * container, and returns a wait for the role to take effect: uploads made
+ * with Entra ID (`storage_use_azuread`) go after it. Constructs `<id>` and
+ * `<id>Wait` are made in `scope`.
+ */
+export function grantDeployerWrite(
+  scope: Construct,
+  id: string,
+  props: DeployerGrantProps,
+): Sleep {
+  const grant = grantRole(scope, id, {
+    scope: props.scope,
+    roleDefinitionName: BuiltInRole.STORAGE_BLOB_DATA_CONTRIBUTOR,
+    grantee: { principalId: props.principalId },
+    // the deployer may be a user or a service principal
+    servicePrincipal: false,
+    description: props.description,
+  });
+  suppressRule(
+    grant,
+    'AML-IAM-3',
+    'the Terraform runner may be a user or a service principal, so no principal type is set',
+  );
+  return new Sleep(scope, `${id}Wait`, {
+    createDuration: `${props.waitSeconds}s`,
+    triggers: { role_assignment_id: grant.id },
+  });
 }
