@@ -545,10 +545,27 @@ describe('validation: every bad input is named at synth', () => {
           new OnlineDeployment(ep, 'Second', {
             ...registered(),
             endpoint: ep,
-            deploymentName: 'blue',
+            deploymentName: 'Blue',
           }),
       ).toThrow(
-        "`deploymentName` must be unique within endpoint 'score-ep'; got 'blue'",
+        "`deploymentName` must be unique within endpoint 'score-ep' (names are compared ignoring case); got 'Blue'",
+      );
+    });
+
+    test('fails for two endpoints of one name in a workspace, whatever the case (FR-6)', () => {
+      const { stack, workspace } = base();
+      new ManagedEndpointWithIdentity(stack, 'One', {
+        workspace,
+        endpointName: 'score-ep',
+      });
+      expect(
+        () =>
+          new ManagedEndpointWithIdentity(stack, 'Two', {
+            workspace,
+            endpointName: 'Score-EP',
+          }),
+      ).toThrow(
+        "`endpointName` must be unique within the workspace (names are compared ignoring case; 'test/One' has it); got 'Score-EP'",
       );
     });
 

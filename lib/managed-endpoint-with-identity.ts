@@ -168,6 +168,7 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
   ) {
     super(scope, id);
     checkOnlineName('endpointName', props.endpointName);
+    claimEndpointName(props.workspace, props.endpointName, this.node.path);
     checkInteger(
       'roleAssignmentWaitSeconds',
       props.roleAssignmentWaitSeconds ?? 0,
@@ -386,14 +387,18 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
   /** @internal called by OnlineDeployment. */
   public registerDeployment(deployment: OnlineDeployment): void {
     if (
+      !isUnresolved(deployment.deploymentName) &&
       this.deploymentsAdded.some(
-        (d) => d.deploymentName === deployment.deploymentName,
+        (d) =>
+          !isUnresolved(d.deploymentName) &&
+          d.deploymentName.toLowerCase() ===
+            deployment.deploymentName.toLowerCase(),
       )
     ) {
       fail(
         'deploymentName',
         deployment.deploymentName,
-        `must be unique within endpoint '${this.endpointName}'`,
+        `must be unique within endpoint '${this.endpointName}' (names are compared ignoring case)`,
       );
     }
     this.deploymentsAdded.push(deployment);
@@ -598,4 +603,26 @@ function addDependsOn(
   if (seen.has(dep)) return;
   seen.add(dep);
   resource.dependsOn = [...(resource.dependsOn ?? []), dependable(dep)];
+}
+
+/** Endpoint names per workspace (ARM names ignore case). */
+const endpointNames = new WeakMap<IMlWorkspace, Map<string, string>>();
+
+function claimEndpointName(
+  workspace: IMlWorkspace,
+  name: string,
+  path: string,
+): void {
+  if (isUnresolved(name)) return;
+  const names = endpointNames.get(workspace) ?? new Map<string, string>();
+  endpointNames.set(workspace, names);
+  const holder = names.get(name.toLowerCase());
+  if (holder !== undefined) {
+    fail(
+      'endpointName',
+      name,
+      `must be unique within the workspace (names are compared ignoring case; '${holder}' has it)`,
+    );
+  }
+  names.set(name.toLowerCase(), path);
 }
