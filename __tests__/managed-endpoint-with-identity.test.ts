@@ -279,6 +279,35 @@ describe('ManagedEndpointWithIdentity', () => {
       });
     });
 
+    test('with an existing workspace, a missing registry stops the plan with a clear message', () => {
+      // GIVEN
+      const { stack, workspace } = scenario();
+
+      // WHEN
+      new ManagedEndpointWithIdentity(stack, 'Endpoint', {
+        workspace,
+        endpointName: 'score-ep',
+        identityType: IdentityType.USER_ASSIGNED,
+      });
+
+      // THEN
+      const pull = resource(
+        synth(stack),
+        'azurerm_role_assignment',
+        'Endpoint_WorkspaceRegistryPull',
+      ) as any;
+      expect(pull.lifecycle.precondition).toEqual([
+        {
+          condition: expect.stringMatching(
+            /^\$\{data\.azapi_resource\.Workspace_Lookup_[0-9A-F]{8}\.output\.properties\.containerRegistry != null\}$/,
+          ),
+          error_message: expect.stringContaining(
+            'The workspace has no container registry yet',
+          ),
+        },
+      ]);
+    });
+
     test('fails if the workspace has no container registry to grant AcrPull on', () => {
       // GIVEN
       const { stack } = scenario();

@@ -16,6 +16,7 @@ import { BuiltInRole, IGrantee } from './grants';
 import { IMlWorkspace } from './ml-workspace';
 import { OnlineDeployment, OnlineDeploymentOptions } from './online-deployment';
 import { grantRole } from './private/role-assignment';
+import { resolveValue } from './private/tokens';
 import {
   checkInteger,
   checkOnlineName,
@@ -431,12 +432,28 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
           'the endpoint exists): create the workspace with `containerRegistry: true`',
       );
     }
-    grantRole(this, 'WorkspaceRegistryPull', {
+    const pull = grantRole(this, 'WorkspaceRegistryPull', {
       scope: ws.containerRegistryId,
       roleDefinitionName: BuiltInRole.ACR_PULL,
       grantee: this.identityGrantee(identity),
       description: 'Lets the endpoint pull its environment image.',
     });
+    if (isUnresolved(ws.containerRegistryId)) {
+      // an existing workspace may have no registry yet: say so at plan
+      const ref = String(resolveValue(this, ws.containerRegistryId));
+      pull.lifecycle = {
+        ...pull.lifecycle,
+        precondition: [
+          {
+            condition: `\${${ref.slice(2, -1)} != null}`,
+            errorMessage:
+              'The workspace has no container registry yet (Azure ML makes one on its ' +
+              'first image build); a user-assigned endpoint identity needs AcrPull on ' +
+              'it before the endpoint exists. Give the workspace a registry first.',
+          },
+        ],
+      };
+    }
     grantRole(this, 'WorkspaceStorageRead', {
       scope: ws.storageAccountId,
       roleDefinitionName: BuiltInRole.STORAGE_BLOB_DATA_READER,
