@@ -41,7 +41,9 @@ export interface AppConfig {
   readonly stackName: string;
   readonly location: string;
   readonly namePrefix: string;
+  /** @default - `<prefix>-rg`, created */
   readonly resourceGroupName?: string;
+  /** @default - a new workspace */
   readonly workspaceId?: string;
   readonly identityType: IdentityType;
   /**
@@ -59,17 +61,34 @@ export interface AppConfig {
    * @default false
    */
   readonly grantDeployerDataAccess?: boolean;
+  /** @default - local state */
   readonly tfcOrganization?: string;
+  /** @default - local state */
   readonly tfcWorkspace?: string;
-  /** An az ml endpoint file (ENDPOINT_YAML): the endpoint comes from it. */
+  /**
+   * An az ml endpoint file (ENDPOINT_YAML): the endpoint comes from it.
+   * @default - the endpoint is built with the constructs
+   */
   readonly endpointYaml?: string;
-  /** az ml deployment files (DEPLOYMENT_YAML, comma-separated), with ENDPOINT_YAML. */
+  /**
+   * az ml deployment files (DEPLOYMENT_YAML, comma-separated), with ENDPOINT_YAML.
+   * @default - none
+   */
   readonly deploymentYamls?: string[];
-  /** Overrides of the endpoint file: ENDPOINT_NAME, IDENTITY_TYPE, then ENDPOINT_SET ('k=v;k=v'). */
+  /**
+   * Overrides of the endpoint file: ENDPOINT_NAME, IDENTITY_TYPE, then ENDPOINT_SET ('k=v;k=v').
+   * @default - none
+   */
   readonly endpointSet?: string[];
-  /** Overrides of every deployment file: INSTANCE_TYPE, INSTANCE_COUNT, then DEPLOYMENT_SET. */
+  /**
+   * Overrides of every deployment file: INSTANCE_TYPE, INSTANCE_COUNT, then DEPLOYMENT_SET.
+   * @default - none
+   */
   readonly deploymentSet?: string[];
-  /** Live traffic per deployment (TRAFFIC='blue=90,green=10'). */
+  /**
+   * Live traffic per deployment (TRAFFIC='blue=90,green=10').
+   * @default - all to the first file's deployment
+   */
   readonly traffic?: { [deploymentName: string]: number };
 }
 

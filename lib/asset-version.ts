@@ -29,9 +29,15 @@ const KIND_ID = {
 export interface AssetVersionProps {
   readonly workspace: IMlWorkspace;
   readonly kind: AssetKind;
-  /** A local file or folder to upload first. */
+  /**
+   * A local file or folder to upload first.
+   * @default - nothing uploaded (give `contentKey`)
+   */
   readonly sourcePath?: string;
-  /** Content that names an asset without upload (image + conda file). */
+  /**
+   * Content that names an asset without upload (image + conda file).
+   * @default - the uploaded files' hash
+   */
   readonly contentKey?: string[];
   /** For error messages. */
   readonly field: string;

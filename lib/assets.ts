@@ -157,8 +157,11 @@ export type EnvironmentSpec =
   | {
       kind: 'image';
       image: string;
+      /** @default - no conda file: the image as it is */
       condaFile?: string;
+      /** @default - anonymous, versioned by content */
       asset?: AssetName;
+      /** @default - none */
       description?: string;
     }
   | { kind: 'reference'; reference: string };

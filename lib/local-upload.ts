@@ -15,7 +15,10 @@ export interface LocalUploadProps {
   readonly workspace: IMlWorkspace;
   /** A local folder or file. */
   readonly sourcePath: string;
-  /** Name of the field the path came from, for error messages. */
+  /**
+   * Name of the field the path came from, for error messages.
+   * @default 'sourcePath'
+   */
   readonly field?: string;
 }
 

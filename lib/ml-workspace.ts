@@ -52,6 +52,7 @@ export interface IMlWorkspace extends IConstruct {
   /**
    * ARM id of the workspace's container registry. Azure ML creates one on the
    * first image build when the workspace has none, so this may be unknown.
+   * @default - undefined when a new workspace is created without a registry
    */
   readonly containerRegistryId?: string;
   /**

@@ -13,7 +13,10 @@ export interface MlFinding {
   readonly constructPath: string;
   /** The annotation text: id, what is wrong, why, and the fix. */
   readonly message: string;
-  /** The reason given, when the finding is suppressed. */
+  /**
+   * The reason given, when the finding is suppressed.
+   * @default - undefined: the finding is active
+   */
   readonly suppressedBecause?: string;
 }
 
