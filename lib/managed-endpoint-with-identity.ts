@@ -17,6 +17,7 @@ import { IMlWorkspace } from './ml-workspace';
 import { OnlineDeployment, OnlineDeploymentOptions } from './online-deployment';
 import { grantRole } from './private/role-assignment';
 import { resolveValue } from './private/tokens';
+import { checkTraffic } from './private/traffic';
 import {
   checkInteger,
   checkOnlineName,
@@ -524,79 +525,15 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
   }
 
   private validateTraffic(): string[] {
-    const errors: string[] = [];
-    const names = this.deploymentsAdded.map((d) => d.deploymentName);
-    const known = new Set(names);
-    if (this.deploymentsAdded.length > 1 && !this.traffic) {
-      errors.push(
-        `\`traffic\` must be set when endpoint '${this.endpointName}' has several deployments ` +
-          `(${names.join(', ')}): give each a percentage, summing to 100; got nothing`,
-      );
-    }
-    const check = (
-      field: string,
-      map: { [k: string]: number } | undefined,
-      max: number,
-    ) => {
-      for (const [name, pct] of Object.entries(map ?? {})) {
-        if (!known.has(name) && !isUnresolved(name)) {
-          errors.push(
-            `\`${field}\` names deployment '${name}', which endpoint '${this.endpointName}' does not have ` +
-              `(deployments: ${names.join(', ') || 'none'})`,
-          );
-        }
-        if (
-          !isUnresolved(pct) &&
-          (!Number.isInteger(pct) || pct < 0 || pct > max)
-        ) {
-          errors.push(
-            `\`${field}.${name}\` must be a whole percentage from 0 to ${max}; got ${pct}`,
-          );
-        }
-      }
-    };
-    check('traffic', this.traffic, 100);
-    check('mirrorTraffic', this.mirrorTraffic, 50);
-    const values = Object.values(this.traffic ?? {});
-    // an empty map with deployments present is a sum of 0, not nothing
-    const judged = values.length > 0 || this.deploymentsAdded.length > 0;
-    if (this.traffic && judged && !values.some(isUnresolved)) {
-      const sum = values.reduce((a, b) => a + b, 0);
-      // 0 is allowed: it stops all live traffic
-      if (sum !== 100 && sum !== 0)
-        errors.push(
-          `\`traffic\` values must sum to 100; got ${sum} (${JSON.stringify(this.traffic)})`,
-        );
-      if (sum === 0)
-        this.warnOnce(
-          'traffic',
-          this.traffic,
-          'should send traffic somewhere: values summing to 0 stop all live traffic',
-        );
-    }
-    const mirrored = Object.entries(this.mirrorTraffic ?? {}).filter(
-      ([, pct]) => pct !== 0,
-    );
-    if (mirrored.length > 1) {
-      errors.push(
-        `\`mirrorTraffic\` must name one deployment at most (Azure mirrors to one); got ${mirrored.length} (${mirrored.map(([n]) => n).join(', ')})`,
-      );
-    }
-    if (this.deploymentsAdded.length > MAX_DEPLOYMENTS_PER_ENDPOINT) {
-      this.warnOnce(
-        'deployments',
-        `${this.deploymentsAdded.length} deployments`,
-        `should be at most ${MAX_DEPLOYMENTS_PER_ENDPOINT} per endpoint unless the subscription has a quota exception`,
-      );
-    }
-    for (const [name, pct] of Object.entries(this.mirrorTraffic ?? {})) {
-      const live = this.effectiveTraffic()[name];
-      if (live !== undefined && live !== 0 && pct !== 0) {
-        errors.push(
-          `\`mirrorTraffic.${name}\` must target a deployment without live traffic; got ${pct} while \`traffic.${name}\` is ${live}`,
-        );
-      }
-    }
+    const { errors, warnings } = checkTraffic({
+      endpointName: this.endpointName,
+      deployments: this.deploymentsAdded.map((d) => d.deploymentName),
+      traffic: this.traffic,
+      effective: this.effectiveTraffic(),
+      mirrorTraffic: this.mirrorTraffic,
+      maxDeployments: MAX_DEPLOYMENTS_PER_ENDPOINT,
+    });
+    for (const w of warnings) this.warnOnce(w.field, w.value, w.advice);
     return errors;
   }
 
