@@ -12,7 +12,7 @@ import {
   ProbeSettings,
   RequestSettings,
 } from '../lib';
-import { knownInstanceTypes } from '../lib/rules/private/instance-types';
+import { knownInstanceTypes } from '../lib/private/instance-types';
 
 /**
  * Property tests: generated valid configurations synthesize with what they
