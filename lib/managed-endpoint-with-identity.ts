@@ -1,12 +1,4 @@
-import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
-import { Sleep } from '@cdktf/provider-time/lib/sleep';
-import {
-  dependable,
-  ITerraformDependable,
-  Lazy,
-  TerraformResource,
-  Token,
-} from 'cdktf';
+import { ITerraformDependable, Lazy, Token } from 'cdktf';
 import { Construct } from 'constructs';
 
 import { AzapiResource } from './azapi/resource';
@@ -18,6 +10,7 @@ import { OnlineDeployment, OnlineDeploymentOptions } from './online-deployment';
 import { grantRole } from './private/role-assignment';
 import { resolveValue } from './private/tokens';
 import { checkTraffic } from './private/traffic';
+import { addDependsOn, GrantGate } from './private/grant-gate';
 import {
   checkInteger,
   checkOnlineName,
@@ -153,10 +146,8 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
   public readonly location: string;
   public readonly resource: AzapiResource;
 
-  private readonly props: ManagedEndpointWithIdentityProps;
-  private readonly grantsMade: ITerraformDependable[] = [];
+  private readonly gate: GrantGate;
   private readonly deploymentsAdded: OnlineDeployment[] = [];
-  private wait?: Sleep;
   private trafficRouting?: AzapiUpdateResource;
   private traffic?: { [name: string]: number };
   private mirrorTraffic?: { [name: string]: number };
@@ -211,7 +202,6 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
         );
       }
     }
-    this.props = props;
     this.workspace = props.workspace;
     this.endpointName = props.endpointName;
     this.location = props.workspace.location;
@@ -281,7 +271,10 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
       this.resource.identityPrincipalId;
     this.clientId = this.userAssignedIdentity?.clientId;
 
+    this.gate = new GrantGate(this, props.roleAssignmentWaitSeconds ?? 120);
     if (this.userAssignedIdentity) {
+      // a user-assigned identity's roles must exist before the endpoint
+      this.gate.gate(this.resource);
       // grants to the identity, made before the endpoint existed and after
       this.userAssignedIdentity.grants.forEach((g) => this.orderAfterGrant(g));
       this.userAssignedIdentity.onGrant?.((g) => this.orderAfterGrant(g));
@@ -404,23 +397,13 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
       );
     }
     this.deploymentsAdded.push(deployment);
-    if (!this.userAssignedIdentity) {
-      for (const g of this.grantsMade) addDependsOn(deployment.resource, g);
-      if (this.wait) addDependsOn(deployment.resource, this.wait);
-    }
+    // with a system-assigned identity, what runs as it is the deployment
+    if (!this.userAssignedIdentity) this.gate.gate(deployment.resource);
     addDependsOn(this.routing(), deployment.resource);
   }
 
   private orderAfterGrant(grant: ITerraformDependable): void {
-    if (this.grantsMade.includes(grant)) return;
-    this.grantsMade.push(grant);
-    const wait = this.propagationWait();
-    addDependsOn(wait, grant);
-    if (this.userAssignedIdentity) {
-      addDependsOn(this.resource, grant);
-    } else {
-      for (const d of this.deploymentsAdded) addDependsOn(d.resource, grant);
-    }
+    this.gate.addGrant(grant);
   }
 
   private grantWorkspaceAccess(identity: IUserAssignedIdentity): void {
@@ -471,31 +454,6 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
     };
   }
 
-  private propagationWait(): Sleep {
-    if (this.wait) return this.wait;
-    this.wait = new Sleep(this, 'RolePropagationWait', {
-      createDuration: `${this.props.roleAssignmentWaitSeconds ?? 120}s`,
-      // a replaced role assignment (e.g. a new identity) waits again
-      triggers: Lazy.anyValue({
-        produce: () => this.grantIdTriggers(),
-      }) as never,
-    });
-    if (this.userAssignedIdentity) {
-      addDependsOn(this.resource, this.wait);
-    } else {
-      for (const d of this.deploymentsAdded)
-        addDependsOn(d.resource, this.wait);
-    }
-    return this.wait;
-  }
-
-  private grantIdTriggers(): { [key: string]: string } {
-    const ids = this.grantsMade
-      .filter((g): g is RoleAssignment => g instanceof RoleAssignment)
-      .map((g) => g.id);
-    return Object.fromEntries(ids.map((id, i) => [`role_assignment_${i}`, id]));
-  }
-
   private routing(): AzapiUpdateResource {
     this.trafficRouting ??= new AzapiUpdateResource(this, 'TrafficRouting', {
       type: ONLINE_ENDPOINT_TYPE,
@@ -543,20 +501,6 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
     this.warnedAtSynth.add(field);
     warn(this, field, value, advice);
   }
-}
-
-const added = new WeakMap<TerraformResource, Set<ITerraformDependable>>();
-
-/** Adds a `depends_on` edge once, whenever the dependency becomes known. */
-function addDependsOn(
-  resource: TerraformResource,
-  dep: ITerraformDependable,
-): void {
-  const seen = added.get(resource) ?? new Set<ITerraformDependable>();
-  added.set(resource, seen);
-  if (seen.has(dep)) return;
-  seen.add(dep);
-  resource.dependsOn = [...(resource.dependsOn ?? []), dependable(dep)];
 }
 
 /** Endpoint names per workspace (ARM names ignore case). */
