@@ -185,6 +185,16 @@ export function configFromEnv(env: NodeJS.ProcessEnv): AppConfig {
       '`TFC_ORGANIZATION` and `TFC_WORKSPACE` must be set together (remote state), or neither (local state)',
     );
   }
+  if (env.GRANT_DEPLOYER_DATA_ACCESS !== undefined && !env.WORKSPACE_ID) {
+    throw new Error(
+      '`GRANT_DEPLOYER_DATA_ACCESS` applies with `WORKSPACE_ID` only: a new workspace always gets the grant',
+    );
+  }
+  if (wait > 3600) {
+    throw new Error(
+      `\`ROLE_ASSIGNMENT_WAIT_SECONDS\` must be at most 3600 (role assignments propagate within minutes); got '${env.ROLE_ASSIGNMENT_WAIT_SECONDS}'`,
+    );
+  }
   if (env.WORKSPACE_ID !== undefined) {
     for (const name of ['AZURE_LOCATION', 'RESOURCE_GROUP_NAME']) {
       if (env[name] !== undefined) {

@@ -299,6 +299,14 @@ describe('the default app (main.ts)', () => {
       "`AZURE_LOCATION` cannot be combined with `WORKSPACE_ID`: the existing workspace's region and resource group are used",
     ],
     [
+      { GRANT_DEPLOYER_DATA_ACCESS: 'true' },
+      '`GRANT_DEPLOYER_DATA_ACCESS` applies with `WORKSPACE_ID` only: a new workspace always gets the grant',
+    ],
+    [
+      { ROLE_ASSIGNMENT_WAIT_SECONDS: '99999999' },
+      "`ROLE_ASSIGNMENT_WAIT_SECONDS` must be at most 3600 (role assignments propagate within minutes); got '99999999'",
+    ],
+    [
       { TRAFFIC: 'blue=100' },
       '`TRAFFIC` must come with `ENDPOINT_YAML` (it configures the YAML files)',
     ],

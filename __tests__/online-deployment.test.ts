@@ -241,6 +241,25 @@ describe('OnlineDeployment', () => {
     expect(Object.keys(blobs.for_each)).toEqual(['score.py']);
   });
 
+  test('fails naming the field if a model folder holds a link that points nowhere', () => {
+    // GIVEN
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'broken-'));
+    afterTest.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    fs.writeFileSync(path.join(dir, 'model.pkl'), 'x');
+    fs.symlinkSync(path.join(dir, 'gone'), path.join(dir, 'dangling'));
+    const { endpoint } = setup();
+
+    // WHEN / THEN
+    expect(() =>
+      endpoint.addDeployment(
+        'blue',
+        tutorialDeployment({ model: ModelSource.fromLocalPath(dir) }),
+      ),
+    ).toThrow(
+      `\`model\` must hold only readable files and folders (a link that loops or points nowhere?): ENOENT at ${path.join(dir, 'dangling')}; got '${dir}'`,
+    );
+  });
+
   test('an image known only after apply needs a named environment version (FR-12)', () => {
     // GIVEN
     const { stack, endpoint } = setup();

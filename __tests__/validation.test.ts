@@ -569,6 +569,31 @@ describe('validation: every bad input is named at synth', () => {
       );
     });
 
+    test('fails for two endpoints of one name in one workspace imported twice (FR-6)', () => {
+      const { stack } = base();
+      const id =
+        '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/ws-twice';
+      const first = MlWorkspace.fromWorkspaceId(stack, 'First', id);
+      const again = MlWorkspace.fromWorkspaceId(
+        stack,
+        'Again',
+        id.toUpperCase().replace('/SUBSCRIPTIONS/', '/subscriptions/'),
+      );
+      new ManagedEndpointWithIdentity(stack, 'One', {
+        workspace: first,
+        endpointName: 'score-ep',
+      });
+      expect(
+        () =>
+          new ManagedEndpointWithIdentity(stack, 'Two', {
+            workspace: again,
+            endpointName: 'score-ep',
+          }),
+      ).toThrow(
+        "`endpointName` must be unique within the workspace (names are compared ignoring case; 'test/One' has it); got 'score-ep'",
+      );
+    });
+
     test('fails for a deployment name known only after apply given to addDeployment (FR-12)', () => {
       const { stack, ep } = endpoint();
       const name = new TerraformVariable(stack, 'name', { type: 'string' })

@@ -9,7 +9,7 @@ import {
   guidFromHash,
   hashFiles,
   hashStrings,
-  listFiles,
+  listReadableFiles,
 } from './private/files';
 import { AssetKind } from './private/references';
 import { fail, isUnresolved } from './private/validation';
@@ -94,7 +94,7 @@ export class AssetVersion extends Construct {
     }
     const content =
       props.sourcePath !== undefined
-        ? hashFiles(listFiles(props.sourcePath))
+        ? hashFiles(listReadableFiles(props.field, props.sourcePath))
         : literal
           ? hashStrings(...(props.contentKey ?? []))
           : '';

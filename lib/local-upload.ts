@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import { IMlWorkspace } from './ml-workspace';
-import { hashFiles, listFiles } from './private/files';
+import { hashFiles, listReadableFiles } from './private/files';
 import { fail } from './private/validation';
 
 /** The storage suffix of Azure's public cloud. */
@@ -45,7 +45,7 @@ export class LocalUpload extends Construct {
     if (!fs.existsSync(props.sourcePath)) {
       fail(field, props.sourcePath, 'must be an existing local file or folder');
     }
-    const files = listFiles(props.sourcePath);
+    const files = listReadableFiles(field, props.sourcePath);
     if (files.length === 0)
       fail(field, props.sourcePath, 'must hold at least one file');
     const isFolder = fs.statSync(props.sourcePath).isDirectory();

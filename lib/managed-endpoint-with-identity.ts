@@ -1,5 +1,5 @@
 import { ITerraformDependable, Lazy, Token } from 'cdktf';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 
 import { AzapiResource } from './azapi/resource';
 import { AzapiResourceAction } from './azapi/resource-action';
@@ -503,8 +503,12 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
   }
 }
 
-/** Endpoint names per workspace (ARM names ignore case). */
-const endpointNames = new WeakMap<IMlWorkspace, Map<string, string>>();
+/**
+ * Endpoint names per app, by workspace and name (ARM names ignore case). A
+ * workspace is known by its ARM id when literal, so importing it twice does
+ * not hide a clash.
+ */
+const endpointNames = new WeakMap<IConstruct, Map<string, string>>();
 
 function claimEndpointName(
   workspace: IMlWorkspace,
@@ -512,9 +516,14 @@ function claimEndpointName(
   path: string,
 ): void {
   if (isUnresolved(name)) return;
-  const names = endpointNames.get(workspace) ?? new Map<string, string>();
-  endpointNames.set(workspace, names);
-  const holder = names.get(name.toLowerCase());
+  const root = workspace.node.root;
+  const names = endpointNames.get(root) ?? new Map<string, string>();
+  endpointNames.set(root, names);
+  const ws = isUnresolved(workspace.workspaceId)
+    ? `path:${workspace.node.path}`
+    : `id:${workspace.workspaceId.toLowerCase()}`;
+  const key = `${ws}\0${name.toLowerCase()}`;
+  const holder = names.get(key);
   if (holder !== undefined) {
     fail(
       'endpointName',
@@ -522,5 +531,5 @@ function claimEndpointName(
       `must be unique within the workspace (names are compared ignoring case; '${holder}' has it)`,
     );
   }
-  names.set(name.toLowerCase(), path);
+  names.set(key, path);
 }

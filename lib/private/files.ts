@@ -2,6 +2,8 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
+import { fail } from './validation';
+
 /** Files and folders never uploaded with a code or model folder. */
 const IGNORED = new Set([
   '__pycache__',
@@ -81,4 +83,22 @@ function fileEntry(relativePath: string, absolutePath: string): LocalFile {
 
 function byName(a: fs.Dirent, b: fs.Dirent): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/**
+ * `listFiles` for user input: an unreadable entry (a link that loops or
+ * points nowhere) fails naming the field and the path.
+ */
+export function listReadableFiles(field: string, root: string): LocalFile[] {
+  try {
+    return listFiles(root);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    return fail(
+      field,
+      root,
+      'must hold only readable files and folders (a link that loops or ' +
+        `points nowhere?): ${err.code ?? String(e)} at ${err.path ?? root}`,
+    );
+  }
 }
