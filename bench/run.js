@@ -138,7 +138,7 @@ function parseArgs(argv) {
 
 /**
  * Transpiles main.ts, lib/ and bench/ into a temporary folder with the
- * project's compiler options (what `ts-node --transpile-only` does, ahead of
+ * project's compiler options (what a TypeScript runner such as tsx does, ahead of
  * time), so that the measured processes run plain JS. node_modules and
  * scoring/ are linked in, so that paths relative to main.js still resolve.
  */
@@ -162,7 +162,7 @@ function compile() {
   delete compilerOptions.rootDir;
   delete compilerOptions.outDir;
 
-  // dir/: compiled JS; dir/ts/: the same sources as TypeScript, for ts-node
+  // dir/: compiled JS; dir/ts/: the same sources as TypeScript, for tsx
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-bench-'));
   try {
     const filled = fill(dir, ts, compilerOptions);
@@ -435,7 +435,7 @@ function compareOutputs(ctx) {
   return eq;
 }
 
-/** The TypeScript sources of the program's modules: what ts-node transpiles per synth. */
+/** The TypeScript sources of the program's modules: what tsx transpiles per synth. */
 function tsSources(ctx, jsFiles) {
   const files = jsFiles.map((f) => f.replace(/\.js$/, '.ts'));
   const bytes = files.reduce(

@@ -1,7 +1,7 @@
 /**
  * Measures the local host: init() time and per-request latency of /score.
  *
- *   npx ts-node --transpile-only scoring/local/measure.ts [--requests 2000] [--init-runs 5]
+ *   npx tsx scoring/local/measure.ts [--requests 2000] [--init-runs 5]
  *
  * Starts the emulators once, deploys the scoring script `--init-runs` times
  * (init time: as measured inside the host, and from spawn to ready), then
