@@ -1,4 +1,9 @@
-export * from './common';
+export type {
+  AzapiBody,
+  AzapiMetaProps,
+  AzapiRetry,
+  AzapiTimeouts,
+} from './common';
 export * from './provider';
 export * from './resource';
 export * from './update-resource';

@@ -1,7 +1,8 @@
 export * from './rule';
 export * from './all-rules';
 export * from './ml-security-checks';
-export * from './suppressions';
+export { MIN_SUPPRESSION_REASON_LENGTH, suppressRule } from './suppressions';
+export type { RuleSuppression } from './suppressions';
 export * from './storage-minimum-tls';
 export * from './storage-https-only';
 export * from './storage-shared-key';

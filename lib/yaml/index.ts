@@ -1,4 +1,10 @@
-export * from './yaml-config-error';
-export * from './endpoint-yaml';
-export * from './deployment-yaml';
+export { YamlConfigError } from './yaml-config-error';
+export type { YamlLocation } from './yaml-config-error';
+export { EndpointYaml } from './endpoint-yaml';
+export type {
+  EndpointFromYamlOptions,
+  EndpointYamlProps,
+  YamlLoadOptions,
+} from './endpoint-yaml';
+export { DeploymentYaml } from './deployment-yaml';
 export type { YamlOverrides } from './private/source';
