@@ -161,7 +161,6 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
   ) {
     super(scope, id);
     checkOnlineName('endpointName', props.endpointName);
-    claimEndpointName(props.workspace, props.endpointName, this.node.path);
     checkInteger(
       'roleAssignmentWaitSeconds',
       props.roleAssignmentWaitSeconds ?? 0,
@@ -202,6 +201,9 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
         );
       }
     }
+    // last of the checks: a name is taken only by an endpoint that gets built
+    claimEndpointName(props.workspace, props.endpointName, this.node.path);
+
     this.workspace = props.workspace;
     this.endpointName = props.endpointName;
     this.location = props.workspace.location;
