@@ -7,7 +7,7 @@ import {
   ModelType,
 } from './assets';
 import { AzapiResource } from './azapi/resource';
-import { AssetVersion } from './asset-version';
+import { AssetVersion } from './private/asset-version';
 import type { ManagedEndpointWithIdentity } from './managed-endpoint-with-identity';
 import { validate, warnAboutLikelyMistakes } from './private/deployment-checks';
 import { resolveAssetReference } from './private/references';

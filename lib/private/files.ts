@@ -50,7 +50,7 @@ export function listFiles(root: string): LocalFile[] {
 }
 
 /** A content hash over names and contents: same folder, same hash. */
-export function hashFiles(files: LocalFile[]): string {
+export function hashFiles(files: readonly LocalFile[]): string {
   const h = createHash('sha256');
   for (const f of files) h.update(`${f.relativePath}\0${f.md5}\0`);
   return h.digest('hex');

@@ -2,7 +2,7 @@ import { Token } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { ANONYMOUS_ENVIRONMENT_NAME } from '../../asset-version';
+import { ANONYMOUS_ENVIRONMENT_NAME } from '../../private/asset-version';
 import { AssetName, CodeConfiguration, ModelType } from '../../assets';
 import { AssetKind, resolveAssetReference } from '../../private/references';
 import {

@@ -1,7 +1,10 @@
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 
-import { ANONYMOUS_ENVIRONMENT_NAME, AssetVersion } from '../../asset-version';
+import {
+  ANONYMOUS_ENVIRONMENT_NAME,
+  AssetVersion,
+} from '../../private/asset-version';
 import { AssetName } from '../../assets';
 import { DataAzapiResource } from '../../azapi/data-resource';
 import { IMlWorkspace } from '../../ml-workspace';
@@ -61,7 +64,8 @@ export function buildEnvironmentId(
   env: BuildEnvironment,
 ): string {
   const scope = container(workspace);
-  const content = hashFiles(listFiles(env.contextPath));
+  const files = listFiles(env.contextPath);
+  const content = hashFiles(files);
   const name = env.asset?.name ?? ANONYMOUS_ENVIRONMENT_NAME;
   const version =
     env.asset?.version ?? hashStrings(content, env.dockerfilePath).slice(0, 32);
@@ -72,6 +76,7 @@ export function buildEnvironmentId(
     workspace,
     kind: 'environments',
     sourcePath: env.contextPath,
+    files,
     field: 'environment.build.path',
     asset: { name, version },
     properties: (upload) => ({

@@ -1,18 +1,19 @@
 import { Construct } from 'constructs';
 import * as fs from 'fs';
 
-import { AssetName } from './assets';
-import { AzapiResource } from './azapi/resource';
+import { AssetName } from '../assets';
+import { AzapiResource } from '../azapi/resource';
 import { LocalUpload } from './local-upload';
-import { IMlWorkspace } from './ml-workspace';
+import { IMlWorkspace } from '../ml-workspace';
 import {
   guidFromHash,
   hashFiles,
   hashStrings,
   listReadableFiles,
-} from './private/files';
-import { AssetKind } from './private/references';
-import { fail, isUnresolved } from './private/validation';
+  LocalFile,
+} from './files';
+import { AssetKind } from './references';
+import { fail, isUnresolved } from './validation';
 
 const API_VERSION = '2025-09-01';
 
@@ -39,6 +40,11 @@ export interface AssetVersionProps {
    * @default - the uploaded files' hash
    */
   readonly contentKey?: string[];
+  /**
+   * The files at `sourcePath`, when listed already (each is read once).
+   * @default - listed here
+   */
+  readonly files?: readonly LocalFile[];
   /** For error messages. */
   readonly field: string;
   /** @default - anonymous, named by content */
@@ -92,12 +98,15 @@ export class AssetVersion extends Construct {
         'must have a literal name and version (they name the Terraform resource)',
       );
     }
-    const content =
+    const files =
       props.sourcePath !== undefined
-        ? hashFiles(listReadableFiles(props.field, props.sourcePath))
-        : literal
-          ? hashStrings(...(props.contentKey ?? []))
-          : '';
+        ? listReadableFiles(props.field, props.sourcePath)
+        : undefined;
+    const content = files
+      ? hashFiles(files)
+      : literal
+        ? hashStrings(...(props.contentKey ?? []))
+        : '';
     const key = hashStrings(
       props.kind,
       content,
@@ -111,7 +120,7 @@ export class AssetVersion extends Construct {
     const id = `${KIND_ID[props.kind]}-${key.slice(0, 16)}`;
     return (
       (assets.node.tryFindChild(id) as AssetVersion | undefined) ??
-      new AssetVersion(assets, id, props)
+      new AssetVersion(assets, id, { ...props, files })
     );
   }
 
@@ -128,6 +137,7 @@ export class AssetVersion extends Construct {
         workspace: props.workspace,
         sourcePath: props.sourcePath,
         field: props.field,
+        files: props.files,
       });
     }
     const hash =

@@ -4,9 +4,9 @@ import { Construct } from 'constructs';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { IMlWorkspace } from './ml-workspace';
-import { hashFiles, listReadableFiles } from './private/files';
-import { fail } from './private/validation';
+import { IMlWorkspace } from '../ml-workspace';
+import { hashFiles, listReadableFiles, LocalFile } from './files';
+import { fail } from './validation';
 
 /** The storage suffix of Azure's public cloud. */
 const BLOB_HOST_SUFFIX = 'blob.core.windows.net';
@@ -20,6 +20,11 @@ export interface LocalUploadProps {
    * @default 'sourcePath'
    */
   readonly field?: string;
+  /**
+   * The folder's files, when the caller has listed them already.
+   * @default - listed here
+   */
+  readonly files?: readonly LocalFile[];
 }
 
 /**
@@ -45,7 +50,7 @@ export class LocalUpload extends Construct {
     if (!fs.existsSync(props.sourcePath)) {
       fail(field, props.sourcePath, 'must be an existing local file or folder');
     }
-    const files = listReadableFiles(field, props.sourcePath);
+    const files = props.files ?? listReadableFiles(field, props.sourcePath);
     if (files.length === 0)
       fail(field, props.sourcePath, 'must hold at least one file');
     const isFolder = fs.statSync(props.sourcePath).isDirectory();
