@@ -9,6 +9,7 @@ import { IMlWorkspace } from './ml-workspace';
 import { OnlineDeployment, OnlineDeploymentOptions } from './online-deployment';
 import { grantRole } from './private/role-assignment';
 import { resolveValue } from './private/tokens';
+import { mlType } from './private/azure';
 import { checkTraffic } from './private/traffic';
 import { addDependsOn, GrantGate } from './private/grant-gate';
 import {
@@ -25,8 +26,7 @@ import {
 } from './user-assigned-identity';
 
 /** ARM type of managed online endpoints, with the API version this library speaks. */
-export const ONLINE_ENDPOINT_TYPE =
-  'Microsoft.MachineLearningServices/workspaces/onlineEndpoints@2025-09-01';
+export const ONLINE_ENDPOINT_TYPE = mlType('workspaces/onlineEndpoints');
 
 /**
  * Deployments per endpoint before a quota exception is needed.

@@ -10,6 +10,7 @@ import { Construct, IConstruct } from 'constructs';
 
 import { DataAzapiResource } from './azapi/data-resource';
 import { parseWorkspaceId, segment, WorkspaceIdParts } from './private/arm';
+import { mlType } from './private/azure';
 import { deriveUniqueName } from './private/naming';
 import {
   defaultAzurermProvider,
@@ -27,8 +28,7 @@ import {
 import { suppressRule } from './rules/suppressions';
 
 /** The ARM API version of the workspace data source. */
-const WORKSPACE_TYPE =
-  'Microsoft.MachineLearningServices/workspaces@2025-09-01';
+const WORKSPACE_TYPE = mlType('workspaces');
 
 /** An Azure Machine Learning workspace, created here or imported. */
 export interface IMlWorkspace extends IConstruct {

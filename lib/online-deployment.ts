@@ -9,13 +9,15 @@ import {
 import { AzapiResource } from './azapi/resource';
 import { AssetVersion } from './private/asset-version';
 import type { ManagedEndpointWithIdentity } from './managed-endpoint-with-identity';
+import { mlType } from './private/azure';
 import { validate, warnAboutLikelyMistakes } from './private/deployment-checks';
 import { resolveAssetReference } from './private/references';
 import { isoDurationFromMs } from './private/validation';
 
 /** ARM type of managed online deployments, with the API version this library speaks. */
-export const ONLINE_DEPLOYMENT_TYPE =
-  'Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments@2025-09-01';
+export const ONLINE_DEPLOYMENT_TYPE = mlType(
+  'workspaces/onlineEndpoints/deployments',
+);
 
 export {
   MAX_INSTANCE_COUNT,

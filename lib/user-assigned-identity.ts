@@ -4,15 +4,13 @@ import { Construct, IConstruct } from 'constructs';
 
 import { DataAzapiResource } from './azapi/data-resource';
 import { IGrantee } from './grants';
+import { USER_ASSIGNED_IDENTITY_ID } from './private/azure';
 import { GrantRecorder } from './private/grant-recorder';
 import { fail, isUnresolved } from './private/validation';
 
 /** The ARM API version of the identity data source. */
 const IDENTITY_TYPE =
   'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31';
-
-const IDENTITY_ID =
-  /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/[^/]+$/i;
 
 /** A user-assigned managed identity. */
 export interface IUserAssignedIdentity extends IGrantee, IConstruct {
@@ -71,7 +69,10 @@ export class UserAssignedIdentity
     id: string,
     identityId: string,
   ): IUserAssignedIdentity {
-    if (!isUnresolved(identityId) && !IDENTITY_ID.test(identityId)) {
+    if (
+      !isUnresolved(identityId) &&
+      !USER_ASSIGNED_IDENTITY_ID.test(identityId)
+    ) {
       fail(
         'userAssignedIdentityId',
         identityId,

@@ -12,10 +12,9 @@ import {
   listReadableFiles,
   LocalFile,
 } from './files';
+import { mlType } from './azure';
 import { AssetKind } from './references';
 import { fail, isUnresolved } from './validation';
-
-const API_VERSION = '2025-09-01';
 
 /** The name az ml gives an environment defined inline in a deployment. */
 export const ANONYMOUS_ENVIRONMENT_NAME = 'CliV2AnonymousEnvironment';
@@ -153,7 +152,7 @@ export class AssetVersion extends Construct {
       (props.kind === 'environments' ? hash.slice(0, 32) : '1');
 
     this.resource = new AzapiResource(this, 'Resource', {
-      type: `Microsoft.MachineLearningServices/workspaces/${props.kind}/versions@${API_VERSION}`,
+      type: mlType(`workspaces/${props.kind}/versions`),
       name: version,
       parentId: `${props.workspace.workspaceId}/${props.kind}/${name}`,
       body: {

@@ -4,6 +4,7 @@ import * as path from 'path';
 
 import { CodeConfiguration, ModelType } from '../assets';
 import type { OnlineDeploymentProps } from '../online-deployment';
+import { VM_SIZE } from './azure';
 import { instanceTypeInfo, reservedCores } from './instance-types';
 import {
   checkAssetName,
@@ -59,7 +60,7 @@ export function validate(p: OnlineDeploymentProps): void {
   if (
     p.instanceType !== undefined &&
     !isUnresolved(p.instanceType) &&
-    !/^[A-Za-z][A-Za-z0-9_]+$/.test(p.instanceType)
+    !VM_SIZE.test(p.instanceType)
   ) {
     fail(
       'instanceType',

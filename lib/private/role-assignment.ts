@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 
 import { BuiltInRole, IGrantee } from '../grants';
 import { suppressRule } from '../rules/suppressions';
+import { CLIENT_ID_REFERENCE } from './azure';
 import { resolveValue } from './tokens';
 
 export interface GrantProps {
@@ -71,7 +72,7 @@ export function grantRole(
  * (or grants the wrong object): refuse values that reference a client id.
  */
 function checkNotClientId(principal: unknown): void {
-  if (typeof principal === 'string' && /client_?id/i.test(principal)) {
+  if (typeof principal === 'string' && CLIENT_ID_REFERENCE.test(principal)) {
     throw new Error(
       `\`principalId\` must be the identity's principal (object) id, not its client id; got '${principal}'`,
     );

@@ -1,8 +1,6 @@
 import { resourceAttributes, resourceOfType, show } from './private/attributes';
+import { CLIENT_ID_REFERENCE } from '../private/azure';
 import { IMlRule, RuleLevel } from './rule';
-
-/** A reference to some resource's client (application) id. */
-const CLIENT_ID_REFERENCE = /\.client_?id\}$/i;
 
 /** Role assignments take the principal (object) id of an identity. */
 export const IamPrincipalNotClientId: IMlRule = {

@@ -10,6 +10,7 @@ import {
   ProbeSettings,
   RequestSettings,
 } from '../online-deployment';
+import { VM_SIZE } from '../private/azure';
 import {
   checkEnvironmentVariableName,
   checkOnlineName,
@@ -34,7 +35,6 @@ import { YamlSource } from './private/source';
 import { YamlConfigError } from './yaml-config-error';
 
 /** VM sizes, as OnlineDeployment checks them. */
-const INSTANCE_TYPE = /^[A-Za-z][A-Za-z0-9_]+$/;
 
 /** The deployment settings of a file that need no workspace to know. */
 type FileOptions = Omit<OnlineDeploymentOptions, 'model' | 'environment'>;
@@ -114,10 +114,7 @@ export class DeploymentYaml {
     const instanceType = get('instance_type')
       .required('the VM size, such as Standard_DS3_v2')
       .string();
-    if (
-      !Token.isUnresolved(instanceType) &&
-      !INSTANCE_TYPE.test(instanceType)
-    ) {
+    if (!Token.isUnresolved(instanceType) && !VM_SIZE.test(instanceType)) {
       get('instance_type').fail('must be a VM size such as Standard_DS3_v2');
     }
 

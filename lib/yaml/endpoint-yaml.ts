@@ -8,6 +8,7 @@ import {
   ManagedEndpointWithIdentityProps,
 } from '../managed-endpoint-with-identity';
 import { IMlWorkspace } from '../ml-workspace';
+import { USER_ASSIGNED_IDENTITY_ID } from '../private/azure';
 import { checkOnlineName } from '../private/validation';
 import {
   ENDPOINT_KEYS,
@@ -16,10 +17,6 @@ import {
 } from './private/keys';
 import { NO_VALUE, YNode } from './private/node';
 import { YamlOverrides, YamlSource } from './private/source';
-
-/** The ARM id of a user-assigned identity, as the identity data source reads it. */
-const IDENTITY_ID =
-  /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/[^/]+$/i;
 
 /** How a YAML file is read. */
 export interface YamlLoadOptions {
@@ -203,7 +200,7 @@ function readIdentity(
     );
   }
   const id = idNode.string();
-  if (!Token.isUnresolved(id) && !IDENTITY_ID.test(id)) {
+  if (!Token.isUnresolved(id) && !USER_ASSIGNED_IDENTITY_ID.test(id)) {
     idNode.fail(
       'must be the ARM id of a user-assigned identity: /subscriptions/<id>/resourceGroups/<name>/' +
         'providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>',

@@ -8,10 +8,10 @@ import {
 import { AssetName } from '../../assets';
 import { DataAzapiResource } from '../../azapi/data-resource';
 import { IMlWorkspace } from '../../ml-workspace';
+import { mlType } from '../../private/azure';
 import { hashFiles, hashStrings, listFiles } from '../../private/files';
 
 /** API version of the asset container data source. */
-const API_VERSION = '2025-09-01';
 
 /** Child of the workspace that holds what YAML files need besides deployments. */
 const CONTAINER_ID = 'YamlAssets';
@@ -32,7 +32,7 @@ export function latestVersionId(
   const lookup =
     (scope.node.tryFindChild(id) as DataAzapiResource | undefined) ??
     new DataAzapiResource(scope, id, {
-      type: `Microsoft.MachineLearningServices/workspaces/${kind}@${API_VERSION}`,
+      type: mlType(`workspaces/${kind}`),
       resourceId: `${workspace.workspaceId}/${kind}/${name}`,
       responseExportValues: ['properties.latestVersion'],
     });
