@@ -143,6 +143,13 @@ describe('YamlConfigError', () => {
       '`model_mount_path` configures a custom serving container, which this library does not support: use a scoring script (`code_configuration`) on an image',
     ],
     [
+      'deployment-code-reference-climb.yml',
+      7,
+      19,
+      'code_configuration.scoring_script',
+      "`code_configuration.scoring_script` must be a relative path inside the code version, without ..; got '../score.py'",
+    ],
+    [
       'deployment-model-dotted-name.yml',
       5,
       9,
@@ -386,7 +393,7 @@ describe('YamlConfigError', () => {
 
   test('every malformed fixture is pinned above', () => {
     expect(fs.readdirSync(BAD).filter((f) => f.endsWith('.yml')).length).toBe(
-      46,
+      47,
     );
   });
 

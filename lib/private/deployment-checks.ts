@@ -269,35 +269,39 @@ function checkScoringScript(code: CodeConfiguration): void {
   if (script === undefined || script === '')
     fail('code.scoringScript', script, 'must name the scoring script');
   if (isUnresolved(script)) return;
-  if (code.codePath === undefined) {
-    // a registered code version: the script path is relative to its root
-    if (path.isAbsolute(script) || script.split(/[\\/]/).includes('..')) {
-      fail(
-        'code.scoringScript',
-        script,
-        'must be a relative path inside the code version, without ..',
-      );
+  if (code.codePath !== undefined) {
+    const folder = path.resolve(code.codePath);
+    if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
+      fail('code.codePath', code.codePath, 'must be an existing folder');
     }
-    return;
   }
-  const folder = path.resolve(code.codePath);
-  if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
-    fail('code.codePath', code.codePath, 'must be an existing folder');
+  const problem = scoringScriptProblem(script, code.codePath);
+  if (problem) fail('code.scoringScript', script, problem);
+}
+
+/**
+ * The rule a scoring script path breaks, if any: a file inside the code
+ * folder, or (for a registered code version, `folder` undefined) a relative
+ * path that does not climb out with `..`. Shared with the YAML reader.
+ */
+export function scoringScriptProblem(
+  script: string,
+  folder?: string,
+): string | undefined {
+  if (folder === undefined) {
+    return path.isAbsolute(script) || script.split(/[\\/]/).includes('..')
+      ? 'must be a relative path inside the code version, without ..'
+      : undefined;
   }
   const full = path.resolve(folder, script);
-  const rel = path.relative(folder, full);
-  if (path.isAbsolute(script) || rel.startsWith('..')) {
-    fail(
-      'code.scoringScript',
-      script,
-      `must be a path inside the code folder '${code.codePath}'`,
-    );
+  if (
+    path.isAbsolute(script) ||
+    path.relative(path.resolve(folder), full).startsWith('..')
+  ) {
+    return `must be a path inside the code folder '${folder}'`;
   }
   if (!fs.existsSync(full) || !fs.statSync(full).isFile()) {
-    fail(
-      'code.scoringScript',
-      script,
-      `must be a file in the code folder '${code.codePath}' (looked for ${full})`,
-    );
+    return `must be a file in the code folder '${folder}' (looked for ${full})`;
   }
+  return undefined;
 }

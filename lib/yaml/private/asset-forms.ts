@@ -4,6 +4,7 @@ import * as path from 'path';
 
 import { ANONYMOUS_ENVIRONMENT_NAME } from '../../private/asset-version';
 import { AssetName, CodeConfiguration, ModelType } from '../../assets';
+import { scoringScriptProblem } from '../../private/deployment-checks';
 import { AssetKind, resolveAssetReference } from '../../private/references';
 import {
   assetNameProblem,
@@ -221,6 +222,10 @@ export function readCode(node: YNode): CodeConfiguration {
     code.check((field) =>
       resolveAssetReference(field, 'codes', reference, '/ws'),
     );
+    const problem = Token.isUnresolved(scoringScript)
+      ? undefined
+      : scoringScriptProblem(scoringScript);
+    if (problem) script.fail(problem);
     return { codeReference: reference, scoringScript };
   }
 
@@ -229,18 +234,10 @@ export function readCode(node: YNode): CodeConfiguration {
     'folder',
     'give a local folder, or register the code and reference it',
   );
-  const full = path.resolve(folder, scoringScript);
-  if (
-    path.isAbsolute(scoringScript) ||
-    path.relative(folder, full).startsWith('..')
-  ) {
-    script.fail(`must be a path inside the code folder '${folder}'`);
-  }
-  if (!fs.existsSync(full) || !fs.statSync(full).isFile()) {
-    script.fail(
-      `must be a file in the code folder '${folder}' (looked for ${full})`,
-    );
-  }
+  const problem = Token.isUnresolved(scoringScript)
+    ? undefined
+    : scoringScriptProblem(scoringScript, folder);
+  if (problem) script.fail(problem);
   return { codePath: folder, scoringScript };
 }
 
