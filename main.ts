@@ -52,7 +52,8 @@ export interface AppConfig {
    * the prefix at plan: the name must be unique in the region
    */
   readonly endpointName?: string;
-  readonly instanceType: string;
+  /** @default - the library's default VM size (Standard_DS3_v2) */
+  readonly instanceType?: string;
   readonly instanceCount: number;
   readonly roleAssignmentWaitSeconds: number;
   /**
@@ -230,7 +231,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): AppConfig {
         ? IdentityType.USER_ASSIGNED
         : IdentityType.SYSTEM_ASSIGNED,
     endpointName: env.ENDPOINT_NAME,
-    instanceType: env.INSTANCE_TYPE ?? 'Standard_DS3_v2',
+    instanceType: env.INSTANCE_TYPE,
     instanceCount: count,
     roleAssignmentWaitSeconds: wait,
     grantDeployerDataAccess: env.GRANT_DEPLOYER_DATA_ACCESS === 'true',

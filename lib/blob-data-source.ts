@@ -158,7 +158,7 @@ export class BlobDataSource extends Construct {
     }
 
     this.container = new StorageContainer(this, 'Container', {
-      name: props.containerName ?? 'data',
+      name: containerName(props),
       storageAccountId: this.storageAccountId,
       containerAccessType: 'private',
     });
@@ -171,7 +171,7 @@ export class BlobDataSource extends Construct {
         grantDeployerWrite(this, 'DeployerWrite', {
           scope: this.containerId,
           principalId: this.clientConfig().objectId,
-          waitSeconds: props.roleAssignmentWaitSeconds ?? 60,
+          waitSeconds: props.roleAssignmentWaitSeconds,
           description: 'Lets the Terraform runner upload the data files.',
         }),
       );
@@ -310,7 +310,7 @@ export class BlobDataSource extends Construct {
     }
     checkInteger(
       'roleAssignmentWaitSeconds',
-      props.roleAssignmentWaitSeconds ?? 60,
+      props.roleAssignmentWaitSeconds,
       0,
     );
     // storage accounts take tag names of at most 128 characters
@@ -318,7 +318,7 @@ export class BlobDataSource extends Construct {
     if (props.storageAccountName !== undefined) {
       checkStorageAccountName('storageAccountName', props.storageAccountName);
     }
-    checkContainerName('containerName', props.containerName ?? 'data');
+    checkContainerName('containerName', containerName(props));
     const seen = new Set<string>();
     for (const [i, file] of this.files.entries()) {
       if (isUnresolved(file.blobName)) {
@@ -368,4 +368,9 @@ function checkProviderUsesEntraId(data: BlobDataSource): string[] {
         ? 'no default azurerm provider in the stack'
         : `storageUseAzuread ${String(useAzuread)} on '${provider.node.path}'`),
   ];
+}
+
+/** The container's name, defaulted in one place. */
+function containerName(props: BlobDataSourceProps): string {
+  return props.containerName ?? 'data';
 }

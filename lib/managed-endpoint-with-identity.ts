@@ -163,7 +163,7 @@ export class ManagedEndpointWithIdentity extends Construct implements IGrantee {
     checkOnlineName('endpointName', props.endpointName);
     checkInteger(
       'roleAssignmentWaitSeconds',
-      props.roleAssignmentWaitSeconds ?? 0,
+      props.roleAssignmentWaitSeconds,
       0,
     );
     checkTags('tags', props.tags);

@@ -174,7 +174,7 @@ export class MlWorkspace extends Construct implements IMlWorkspace {
     }
     checkInteger(
       'roleAssignmentWaitSeconds',
-      props.roleAssignmentWaitSeconds ?? 60,
+      props.roleAssignmentWaitSeconds,
       0,
     );
     // the storage account gets the tags too: names of at most 128 characters
@@ -282,7 +282,7 @@ export class MlWorkspace extends Construct implements IMlWorkspace {
         grantDeployerWrite(this, 'DeployerDataAccess', {
           scope: `${storage.id}/blobServices/default/containers/${this.datastoreContainerName}`,
           principalId: client.objectId,
-          waitSeconds: props.roleAssignmentWaitSeconds ?? 60,
+          waitSeconds: props.roleAssignmentWaitSeconds,
           description:
             'Lets the Terraform runner upload model and code assets.',
         }),
@@ -347,7 +347,7 @@ class ImportedWorkspace extends Construct implements IMlWorkspace {
         grantDeployerWrite(this, 'DeployerDataAccess', {
           scope: `${this.storageAccountId}/blobServices/default/containers/${this.datastoreContainerName}`,
           principalId: client.objectId,
-          waitSeconds: props.roleAssignmentWaitSeconds ?? 60,
+          waitSeconds: props.roleAssignmentWaitSeconds,
           description:
             'Lets the Terraform runner upload model and code assets.',
         }),

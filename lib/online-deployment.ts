@@ -10,7 +10,11 @@ import { AzapiResource } from './azapi/resource';
 import { AssetVersion } from './private/asset-version';
 import type { ManagedEndpointWithIdentity } from './managed-endpoint-with-identity';
 import { mlType } from './private/azure';
-import { validate, warnAboutLikelyMistakes } from './private/deployment-checks';
+import {
+  DEPLOYMENT_DEFAULTS,
+  validate,
+  warnAboutLikelyMistakes,
+} from './private/deployment-checks';
 import { resolveAssetReference } from './private/references';
 import { isoDurationFromMs } from './private/validation';
 
@@ -227,6 +231,10 @@ export class OnlineDeployment extends Construct {
     };
 
     const p = props;
+    const instanceCount = p.instanceCount ?? DEPLOYMENT_DEFAULTS.instanceCount;
+    const instanceType = p.instanceType ?? DEPLOYMENT_DEFAULTS.instanceType;
+    const createTimeoutMinutes =
+      p.createTimeoutMinutes ?? DEPLOYMENT_DEFAULTS.createTimeoutMinutes;
     this.resource = new AzapiResource(this, 'Resource', {
       type: ONLINE_DEPLOYMENT_TYPE,
       name: props.deploymentName,
@@ -234,7 +242,7 @@ export class OnlineDeployment extends Construct {
       location: endpoint.location,
       tags: props.tags,
       body: {
-        sku: { name: 'Default', capacity: p.instanceCount ?? 1 },
+        sku: { name: 'Default', capacity: instanceCount },
         properties: {
           endpointComputeType: 'Managed',
           model: this.modelId,
@@ -248,7 +256,7 @@ export class OnlineDeployment extends Construct {
             : {}),
           environmentId: this.environmentId,
           environmentVariables: this.environmentVariables,
-          instanceType: p.instanceType ?? 'Standard_DS3_v2',
+          instanceType,
           appInsightsEnabled: p.appInsightsEnabled ?? true,
           egressPublicNetworkAccess:
             p.egressPublicNetworkAccess === false ? 'Disabled' : 'Enabled',
@@ -268,8 +276,8 @@ export class OnlineDeployment extends Construct {
         },
       },
       timeouts: {
-        create: `${p.createTimeoutMinutes ?? 90}m`,
-        update: `${p.createTimeoutMinutes ?? 90}m`,
+        create: `${createTimeoutMinutes}m`,
+        update: `${createTimeoutMinutes}m`,
         delete: '60m',
       },
     });

@@ -53,10 +53,17 @@ export const MAX_INSTANCE_COUNT = 50;
  */
 export const SMALLEST_DEFAULT_CORE_QUOTA = 24;
 
+/** A deployment's defaults, applied in one place. */
+export const DEPLOYMENT_DEFAULTS = {
+  instanceType: 'Standard_DS3_v2',
+  instanceCount: 1,
+  createTimeoutMinutes: 90,
+} as const;
+
 export function validate(p: OnlineDeploymentProps): void {
   checkOnlineName('deploymentName', p.deploymentName);
-  checkInteger('instanceCount', p.instanceCount ?? 1, 1);
-  checkInteger('createTimeoutMinutes', p.createTimeoutMinutes ?? 90, 60);
+  checkInteger('instanceCount', p.instanceCount, 1);
+  checkInteger('createTimeoutMinutes', p.createTimeoutMinutes, 60);
   if (
     p.instanceType !== undefined &&
     !isUnresolved(p.instanceType) &&
@@ -102,16 +109,16 @@ export function validate(p: OnlineDeploymentProps): void {
     checkLiteralDuration('requestSettings.maxQueueWaitMs', rs.maxQueueWaitMs);
     checkInteger(
       'requestSettings.requestTimeoutMs',
-      rs.requestTimeoutMs ?? 5000,
+      rs.requestTimeoutMs,
       1,
       MAX_REQUEST_TIMEOUT_MS,
     );
     checkInteger(
       'requestSettings.maxConcurrentRequestsPerInstance',
-      rs.maxConcurrentRequestsPerInstance ?? 1,
+      rs.maxConcurrentRequestsPerInstance,
       1,
     );
-    checkInteger('requestSettings.maxQueueWaitMs', rs.maxQueueWaitMs ?? 500, 0);
+    checkInteger('requestSettings.maxQueueWaitMs', rs.maxQueueWaitMs, 0);
   }
   for (const [field, probe] of [
     ['livenessProbe', p.livenessProbe],
@@ -124,15 +131,11 @@ export function validate(p: OnlineDeploymentProps): void {
     );
     checkLiteralDuration(`${field}.periodSeconds`, probe.periodSeconds);
     checkLiteralDuration(`${field}.timeoutSeconds`, probe.timeoutSeconds);
-    checkInteger(
-      `${field}.initialDelaySeconds`,
-      probe.initialDelaySeconds ?? 10,
-      0,
-    );
-    checkInteger(`${field}.periodSeconds`, probe.periodSeconds ?? 10, 1);
-    checkInteger(`${field}.timeoutSeconds`, probe.timeoutSeconds ?? 2, 1);
-    checkInteger(`${field}.failureThreshold`, probe.failureThreshold ?? 30, 1);
-    checkInteger(`${field}.successThreshold`, probe.successThreshold ?? 1, 1);
+    checkInteger(`${field}.initialDelaySeconds`, probe.initialDelaySeconds, 0);
+    checkInteger(`${field}.periodSeconds`, probe.periodSeconds, 1);
+    checkInteger(`${field}.timeoutSeconds`, probe.timeoutSeconds, 1);
+    checkInteger(`${field}.failureThreshold`, probe.failureThreshold, 1);
+    checkInteger(`${field}.successThreshold`, probe.successThreshold, 1);
   }
   const liveSuccess = p.livenessProbe?.successThreshold;
   if (
@@ -173,7 +176,7 @@ export function warnAboutLikelyMistakes(
   scope: Construct,
   p: OnlineDeploymentProps,
 ): void {
-  const count = p.instanceCount ?? 1;
+  const count = p.instanceCount ?? DEPLOYMENT_DEFAULTS.instanceCount;
   const known = !isUnresolved(count);
   if (known && count > MAX_INSTANCE_COUNT) {
     warn(
@@ -183,7 +186,7 @@ export function warnAboutLikelyMistakes(
       `should be at most ${MAX_INSTANCE_COUNT} unless the subscription has a quota exception`,
     );
   }
-  const type = p.instanceType ?? 'Standard_DS3_v2';
+  const type = p.instanceType ?? DEPLOYMENT_DEFAULTS.instanceType;
   if (!isUnresolved(type)) {
     const info = instanceTypeInfo(type);
     if (!info) {

@@ -84,8 +84,11 @@ export interface DeployerGrantProps {
   readonly scope: string;
   /** Object id of whoever runs Terraform (azurerm_client_config). */
   readonly principalId: string;
-  /** Seconds to wait for the role to take effect. */
-  readonly waitSeconds: number;
+  /**
+   * Seconds to wait for the role to take effect.
+   * @default 60
+   */
+  readonly waitSeconds?: number;
   readonly description: string;
 }
 
@@ -114,7 +117,7 @@ export function grantDeployerWrite(
     'the Terraform runner may be a user or a service principal, so no principal type is set',
   );
   return new Sleep(scope, `${id}Wait`, {
-    createDuration: `${props.waitSeconds}s`,
+    createDuration: `${props.waitSeconds ?? 60}s`,
     triggers: { role_assignment_id: grant.id },
   });
 }

@@ -101,11 +101,11 @@ export function checkEnvironmentVariableName(
 /** Whole numbers in [min, max]; unresolved values pass. */
 export function checkInteger(
   field: string,
-  value: number,
+  value: number | undefined,
   min: number,
   max = Number.MAX_SAFE_INTEGER,
 ): void {
-  if (isUnresolved(value)) return;
+  if (value === undefined || isUnresolved(value)) return;
   if (!Number.isInteger(value) || value < min || value > max) {
     const range =
       max === Number.MAX_SAFE_INTEGER
