@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 
-import { fail, isUnresolved } from './private/validation';
+import { fail, imageProblem } from './private/validation';
 
 /** How a model was saved; decides whether a scoring script is needed. */
 export enum ModelType {
@@ -102,13 +102,8 @@ export class EnvironmentSource {
     image: string,
     options: ImageEnvironmentOptions = {},
   ): EnvironmentSource {
-    if (!isUnresolved(image) && !/^[^\s]+$/.test(image)) {
-      fail(
-        'environment.image',
-        image,
-        'must be a docker image reference without spaces',
-      );
-    }
+    const problem = imageProblem(image);
+    if (problem) fail('environment.image', image, problem);
     let condaFile: string | undefined;
     if (options.condaFilePath !== undefined) {
       if (

@@ -261,3 +261,9 @@ function show(value: unknown): string {
   if (value === undefined) return 'nothing';
   return JSON.stringify(value) ?? String(value);
 }
+
+/** The rule a literal docker image reference breaks, if any. */
+export function imageProblem(image: string): string | undefined {
+  if (isUnresolved(image) || /^[^\s]+$/.test(image)) return undefined;
+  return 'must be a docker image reference without spaces';
+}

@@ -9,6 +9,7 @@ import { AssetKind, resolveAssetReference } from '../../private/references';
 import {
   assetNameProblem,
   assetVersionProblem,
+  imageProblem,
 } from '../../private/validation';
 import { BUILD_KEYS, CODE_KEYS, ENVIRONMENT_KEYS, MODEL_KEYS } from './keys';
 import { NO_VALUE, YNode } from './node';
@@ -166,9 +167,8 @@ export function readEnvironment(node: YNode): EnvironmentForm {
   }
 
   const imageName = image.string();
-  if (!Token.isUnresolved(imageName) && !/^[^\s]+$/.test(imageName)) {
-    image.fail('must be a docker image reference without spaces');
-  }
+  const problem = imageProblem(imageName);
+  if (problem) image.fail(problem);
   let condaFile: { condaFilePath?: string; condaFileContent?: string } = {};
   if (!conda.missing) {
     condaFile = conda.isMap
